@@ -1,0 +1,90 @@
+import HTTP
+import Store
+import Views
+
+/// `GET/POST /login/` and `GET /logout/`.
+public final class LoginController {
+    private let database: Database
+    private let templates: Templates
+    private let settings: AuthSettings
+
+    /// Meiduo sets a `username` cookie for its pages' header, for 14 days.
+    static let usernameCookieAge = 14 * 24 * 3600
+
+    public init(database: Database, templates: Templates, settings: AuthSettings) {
+        self.database = database
+        self.templates = templates
+        self.settings = settings
+    }
+
+    public func form(_ request: Request) -> Response {
+        loginPage(request, token: CSRF.token(for: request), next: request.query("next"), username: "", error: nil, status: .ok)
+    }
+
+    public func submit(_ request: Request) throws -> Response {
+        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed }
+        let form = request.form
+        let username = form["username"] ?? "", password = form["password"] ?? ""
+        let next = form["next"]
+        let token = CSRF.token(for: request)
+        guard !username.isEmpty, !password.isEmpty else {
+            return loginPage(request, token: token, next: next, username: username, error: "请输入用户名和密码", status: .badRequest)
+        }
+        guard let user = try authenticate(username: username, password: password) else {
+            return loginPage(request, token: token, next: next, username: username, error: "用户名或密码错误", status: .badRequest)
+        }
+
+        let session = SessionID.generate()
+        try database.transaction { connection in
+            if let old = request.cookies[SessionGate.cookieName], let digest = SessionID.digest(ofCookie: old) {
+                try Sessions.delete(digest: digest, on: connection)
+            }
+            try Sessions.purgeExpired(on: connection)
+            try Sessions.create(digest: session.digest, userID: user.id, lifetime: settings.sessionAge, on: connection)
+            try Users.recordLogin(userID: user.id, on: connection)
+        }
+
+        let remembered = form["remembered"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
+        var response = Response.redirect(to: RedirectTarget.sanitize(next))
+        response.cookies = [
+            SetCookie(
+                name: SessionGate.cookieName, value: session.cookieValue, maxAge: remembered ? settings.sessionAge : nil,
+                httpOnly: true, secure: settings.sessionCookieSecure),
+            // A new CSRF token at login, as Django rotates it, so a token planted before login is useless after.
+            CSRF.cookie(CSRF.newToken(), secure: settings.csrfCookieSecure),
+            SetCookie(name: "username", value: CookieValue.encode(user.username), maxAge: Self.usernameCookieAge, secure: settings.sessionCookieSecure),
+        ]
+        return response
+    }
+
+    public func logout(_ request: Request) throws -> Response {
+        if let cookie = request.cookies[SessionGate.cookieName], let digest = SessionID.digest(ofCookie: cookie) {
+            try database.run { try Sessions.delete(digest: digest, on: $0) }
+        }
+        var response = Response.redirect(to: "/login/")
+        response.cookies = [
+            .expired(SessionGate.cookieName, secure: settings.sessionCookieSecure),
+            .expired("username", secure: settings.sessionCookieSecure),
+        ]
+        return response
+    }
+
+    /// Meiduo's rule: an 11-digit number starting 1[3-9] is a mobile number, anything else a username.
+    private func authenticate(username: String, password: String) throws -> User? {
+        let login: Users.Login = MobileNumber.isValid(username) ? .mobile(username) : .username(username)
+        guard let credentials = try database.run({ try Users.credentials(for: login, on: $0) }) else {
+            settings.hasher.verifyNothing(password)
+            return nil
+        }
+        guard settings.hasher.verify(password, against: credentials.passwordHash), credentials.isActive else { return nil }
+        return credentials.user
+    }
+
+    private func loginPage(_ request: Request, token: String, next: String?, username: String, error: String?, status: Status) -> Response {
+        var context: [String: Any] = ["csrf_token": token, "next": next ?? "", "username": username]
+        if let error { context["error"] = error }
+        var response = templates.page("login", context, status: status)
+        response.cookies = [CSRF.cookie(token, secure: settings.csrfCookieSecure)]
+        return response
+    }
+}

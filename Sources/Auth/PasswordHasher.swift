@@ -1,0 +1,42 @@
+import Codecs
+import OpenSSL
+
+/// Django's `pbkdf2_sha256` password hasher: `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>`.
+public struct PasswordHasher: Sendable {
+    /// Django 4.2's iteration count for new hashes.
+    public static let django42Iterations = 600_000
+
+    public let iterations: Int
+
+    public init(iterations: Int = django42Iterations) {
+        self.iterations = iterations
+    }
+
+    public func hash(_ password: String, salt: String = PasswordHasher.makeSalt()) -> String {
+        "pbkdf2_sha256$\(iterations)$\(salt)$\(Self.derive(password, salt: salt, iterations: iterations))"
+    }
+
+    /// Checks `password` against an encoded hash. A malformed or foreign hash never verifies.
+    public func verify(_ password: String, against encoded: String) -> Bool {
+        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2_sha256",
+              let iterations = Int(parts[1]), (1...100_000_000).contains(iterations), !parts[2].isEmpty
+        else { return false }
+        let derived = Self.derive(password, salt: String(parts[2]), iterations: iterations)
+        return ConstantTime.equals(Array(derived.utf8), Array(parts[3].utf8))
+    }
+
+    /// Spends the time a real check would, so an unknown username is not told apart by timing.
+    public func verifyNothing(_ password: String) {
+        _ = Self.derive(password, salt: "timing-equaliser", iterations: iterations)
+    }
+
+    private static func derive(_ password: String, salt: String, iterations: Int) -> String {
+        Base64.encode(PBKDF2.sha256(password: Array(password.utf8), salt: Array(salt.utf8), iterations: iterations))
+    }
+
+    /// 22 characters from [a-zA-Z0-9] (128 bits), as Django 4.2 makes salts.
+    public static func makeSalt() -> String {
+        RandomText.alphanumeric(count: 22)
+    }
+}

@@ -1,0 +1,33 @@
+import Auth
+import HTTP
+import Views
+
+/// `GET /info/`: the user center, where the email address is shown and bound.
+public final class UserCenterController {
+    private let gate: SessionGate
+    private let templates: Templates
+    private let csrfCookieSecure: Bool
+
+    public init(gate: SessionGate, templates: Templates, csrfCookieSecure: Bool) {
+        self.gate = gate
+        self.templates = templates
+        self.csrfCookieSecure = csrfCookieSecure
+    }
+
+    public func page(_ request: Request) throws -> Response {
+        guard let user = try gate.user(for: request) else {
+            return .redirect(to: "/login/?next=/info/")
+        }
+        let token = CSRF.token(for: request)
+        var response = templates.page("info", [
+            "username": user.username,
+            "mobile": user.mobile,
+            "email": user.email,
+            "has_email": !user.email.isEmpty,
+            "email_active": user.emailActive,
+            "csrf_token": token,
+        ])
+        response.cookies = [CSRF.cookie(token, secure: csrfCookieSecure)]
+        return response
+    }
+}

@@ -1,0 +1,86 @@
+import CFastCGI
+import Glibc
+
+/// One request slot of a responder thread: accepts a connection, exposes the request's
+/// parameters and body, and takes the response. Not shared between threads.
+public final class Exchange {
+    // libfcgi keeps pointers into the request, so it lives at a fixed heap address.
+    private let request: UnsafeMutablePointer<FCGX_Request>
+    private var accepted = false
+
+    public init(listener: UnixListener) throws {
+        request = .allocate(capacity: 1)
+        guard FCGX_InitRequest(request, listener.fd, 0) == 0 else {
+            request.deallocate()
+            throw FastCGIError("FCGX_InitRequest")
+        }
+    }
+
+    deinit {
+        FCGX_Free(request, 1)
+        request.deallocate()
+    }
+
+    public enum Accepted: Equatable {
+        case request
+        /// Another thread or process took the connection first.
+        case nothingWaiting
+        case failed(errno: Int32)
+    }
+
+    /// Takes the next request from the listening socket (which is non-blocking).
+    public func accept() -> Accepted {
+        let result = FCGX_Accept_r(request)
+        accepted = result == 0
+        switch result {
+        case 0: return .request
+        case -EAGAIN, -EINTR, -ECONNABORTED: return .nothingWaiting
+        default: return .failed(errno: -result)
+        }
+    }
+
+    /// Flushes the response and ends the request without waiting for another.
+    public func finish() {
+        guard accepted else { return }
+        FCGX_Finish_r(request)
+        accepted = false
+    }
+
+    /// A CGI parameter such as `REQUEST_METHOD` or `HTTP_COOKIE`.
+    public func parameter(_ name: String) -> String? {
+        guard let value = FCGX_GetParam(name, request.pointee.envp) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Reads the request body, stopping after `limit` bytes.
+    public func readBody(limit: Int) -> [UInt8] {
+        var body: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while body.count < limit {
+            let wanted = Int32(min(chunk.count, limit - body.count))
+            let got = chunk.withUnsafeMutableBufferPointer {
+                $0.withMemoryRebound(to: CChar.self) { FCGX_GetStr($0.baseAddress, wanted, request.pointee.in) }
+            }
+            guard got > 0 else { break }
+            body.append(contentsOf: chunk[0..<Int(got)])
+        }
+        return body
+    }
+
+    /// Reads and drops whatever body is left, so the web server can finish sending it.
+    public func discardBody() {
+        var chunk = [CChar](repeating: 0, count: 16 * 1024)
+        let size = Int32(chunk.count)
+        while chunk.withUnsafeMutableBufferPointer({ FCGX_GetStr($0.baseAddress, size, request.pointee.in) }) > 0 {}
+    }
+
+    /// Writes response bytes (CGI headers, blank line, body). Returns false if the web server went away.
+    @discardableResult
+    public func write(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out) == Int32($0.count)
+            }
+        }
+    }
+}

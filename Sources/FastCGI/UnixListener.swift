@@ -1,0 +1,64 @@
+import Glibc
+
+/// A listening unix stream socket, the way nginx reaches the responder.
+public struct UnixListener: Sendable {
+    public let fd: Int32
+
+    /// Adopts a socket that is already listening (inherited from a supervisor or a socket manager).
+    public init(inheritedFD fd: Int32) {
+        self.fd = fd
+    }
+
+    /// Binds `path` (replacing a stale socket file) and listens on it.
+    /// `mode` and `group` decide who may connect: nginx's workers must be able to.
+    public static func bind(path: String, mode: mode_t, group: gid_t?, backlog: Int32 = 1024) throws -> UnixListener {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else {
+            throw FastCGIError("socket path longer than \(capacity - 1) bytes", code: ENAMETOOLONG)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw FastCGIError("socket") }
+        do {
+            try removeStaleSocket(at: path)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            guard bound == 0 else { throw FastCGIError("bind \(path)") }
+            if let group, chown(path, uid_t.max, group) != 0 { throw FastCGIError("chown \(path)") }
+            guard chmod(path, mode) == 0 else { throw FastCGIError("chmod \(path)") }
+            guard listen(fd, backlog) == 0 else { throw FastCGIError("listen \(path)") }
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        return UnixListener(inheritedFD: fd)
+    }
+
+    /// Makes accept return EAGAIN instead of blocking, for threads that wait in epoll first and
+    /// may lose the race for a connection to another thread or process.
+    public func setNonBlocking() throws {
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw FastCGIError("fcntl O_NONBLOCK") }
+    }
+
+    public func close() {
+        _ = Glibc.close(fd)
+    }
+
+    private static func removeStaleSocket(at path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+            throw FastCGIError("\(path) exists and is not a socket", code: EEXIST)
+        }
+        guard unlink(path) == 0 else { throw FastCGIError("unlink \(path)") }
+    }
+}

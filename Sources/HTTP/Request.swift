@@ -1,0 +1,53 @@
+/// What a handler sees of an HTTP request, as nginx passed it over FastCGI.
+public struct Request: Sendable {
+    public var method: Method
+    /// The decoded, normalised path (nginx's `$document_uri`).
+    public var path: String
+    public var queryString: String
+    public var contentType: String
+    /// The `X-CSRFToken` header.
+    public var csrfHeader: String?
+    /// Whether the client reached nginx over TLS.
+    public var isSecure: Bool
+    public var cookies: [String: String]
+    public var body: [UInt8]
+
+    public init(
+        method: Method, path: String, queryString: String = "", contentType: String = "", csrfHeader: String? = nil,
+        isSecure: Bool = false, cookieHeader: String? = nil, body: [UInt8] = []
+    ) {
+        self.method = method
+        self.path = path
+        self.queryString = queryString
+        self.contentType = contentType
+        self.csrfHeader = csrfHeader
+        self.isSecure = isSecure
+        self.cookies = cookieHeader.map(Cookies.parse) ?? [:]
+        self.body = body
+    }
+
+    /// The last value of a query-string field, as Django's `request.GET.get` answers.
+    public func query(_ name: String) -> String? {
+        FormFields(Array(queryString.utf8))[name]
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body.
+    public var form: FormFields {
+        mediaType == "application/x-www-form-urlencoded" ? FormFields(body) : FormFields([])
+    }
+
+    /// The content type without its parameters, lowercased.
+    public var mediaType: String {
+        let bare = contentType.split(separator: ";", maxSplits: 1).first ?? ""
+        return bare.trimmingSpaces().lowercased()
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        var slice = self[...]
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,42 @@
+import CMariaDB
+
+/// An error reported by the server or by Connector/C, with MariaDB's own error number.
+public struct MariaDBError: Error, CustomStringConvertible, Sendable {
+    public let code: UInt32
+    public let sqlState: String
+    public let message: String
+
+    public var description: String { "MariaDB error \(code) (\(sqlState)): \(message)" }
+
+    /// The connection is unusable: the server went away, was restarted, or cannot be reached.
+    public var isConnectionFailure: Bool {
+        switch Int32(code) {
+        case CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
+             CR_SERVER_LOST_EXTENDED, CR_COMMANDS_OUT_OF_SYNC, ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN,
+             4031 /* ER_CLIENT_INTERACTION_TIMEOUT */:
+            return true
+        default:
+            return false
+        }
+    }
+
+    public var isDuplicateKey: Bool { code == ER_DUP_ENTRY }
+
+    init(connection: UnsafeMutablePointer<MYSQL>?) {
+        code = mysql_errno(connection)
+        sqlState = String(cString: mysql_sqlstate(connection))
+        message = String(cString: mysql_error(connection))
+    }
+
+    init(statement: UnsafeMutablePointer<MYSQL_STMT>) {
+        code = mysql_stmt_errno(statement)
+        sqlState = String(cString: mysql_stmt_sqlstate(statement))
+        message = String(cString: mysql_stmt_error(statement))
+    }
+
+    init(code: UInt32, message: String) {
+        self.code = code
+        self.sqlState = "HY000"
+        self.message = message
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct MeiduoEmail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meiduo-email",
+        abstract: "The Meiduo mall email-verification service: a FastCGI responder behind nginx.",
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, ResponderProcess.self])
+}

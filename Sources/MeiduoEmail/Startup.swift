@@ -1,0 +1,28 @@
+import Glibc
+import MariaDB
+import Service
+import Settings
+
+/// What every command does first: read the settings (one clear line and exit 1 if one is bad)
+/// and set up logging.
+enum Startup {
+    static func settings() -> Settings {
+        do {
+            let settings = try Settings(Environment.current())
+            LineLogHandler.bootstrap(level: settings.logLevel)
+            return settings
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        printError("meiduo-email: \(message)\n")
+        exit(1)
+    }
+
+    static func printError(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Auth
+import Glibc
+import MariaDB
+import Store
+
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Add users and set passwords. Passwords are read from standard input.",
+        subcommands: [Add.self, Passwd.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user; the password is read from standard input.")
+
+        @Argument(help: "Login name: letters, digits and @.+-_, at most 150 characters.")
+        var username: String
+
+        @Option(help: "11-digit mainland mobile number, unique per user.")
+        var mobile: String
+
+        func validate() throws {
+            guard UserInput.isValidUsername(username) else {
+                throw ValidationError("username must be 1-150 letters, digits or @.+-_ characters")
+            }
+            guard MobileNumber.isValid(mobile) else { throw ValidationError("mobile must match 1[3-9] followed by 9 digits") }
+        }
+
+        func run() throws {
+            let settings = Startup.settings()
+            let password = UserInput.readPassword()
+            MariaDBLibrary.initialize()
+            let hash = PasswordHasher().hash(password)
+            do {
+                let id = try Database(settings.database).run {
+                    try Users.create(username: username, mobile: mobile, passwordHash: hash, on: $0)
+                }
+                print("added user \(username) (id \(id))")
+            } catch let error as MariaDBError where error.isDuplicateKey {
+                Startup.fail("username \(username) or mobile \(mobile) is already taken")
+            } catch {
+                Startup.fail("cannot add user: \(error)")
+            }
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a user's password, read from standard input.")
+
+        @Argument var username: String
+
+        func run() throws {
+            let settings = Startup.settings()
+            let password = UserInput.readPassword()
+            MariaDBLibrary.initialize()
+            let hash = PasswordHasher().hash(password)
+            let changed: Bool
+            do {
+                changed = try Database(settings.database).run {
+                    try Users.setPassword(username: username, passwordHash: hash, on: $0)
+                }
+            } catch {
+                Startup.fail("cannot set password: \(error)")
+            }
+            guard changed else { Startup.fail("no user named \(username)") }
+            print("password set for \(username)")
+        }
+    }
+}
+
+enum UserInput {
+    static func isValidUsername(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 150
+            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "@.+-_".unicodeScalars.contains($0) }
+    }
+
+    /// The password from standard input (first line), never from the command line where other
+    /// users could read it in the process list. On a terminal, typing is not echoed.
+    static func readPassword() -> String {
+        let terminal = isatty(0) == 1
+        var saved = termios()
+        if terminal {
+            Startup.printError("Password: ")
+            tcgetattr(0, &saved)
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(0, TCSANOW, &quiet)
+        }
+        let line = readLine(strippingNewline: true)
+        if terminal {
+            tcsetattr(0, TCSANOW, &saved)
+            Startup.printError("\n")
+        }
+        guard let password = line, !password.isEmpty else { Startup.fail("no password given on standard input") }
+        return password
+    }
+}

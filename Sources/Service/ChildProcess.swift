@@ -1,0 +1,66 @@
+import CLinux
+import Glibc
+
+/// Starting our own executable again with a subcommand (fork + exec through posix_spawn), and
+/// reading what became of it.
+public enum ChildProcess {
+    /// The running executable, so children are the same build as their supervisor.
+    static let executable: String = {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        precondition(length > 0, "cannot read /proc/self/exe")
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// Starts `executable arguments…` with `descriptors` (parent fd → child fd) inherited, every
+    /// other descriptor closed by CLOEXEC, a clear signal mask and default signal actions.
+    static func spawn(_ arguments: [String], descriptors: [(Int32, Int32)]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (from, to) in descriptors {
+            posix_spawn_file_actions_adddup2(&actions, from, to)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGCHLD, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw SpawnError(code: result) }
+        return pid
+    }
+
+    struct SpawnError: Error, CustomStringConvertible {
+        let code: Int32
+        var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
+    }
+
+    /// A wait status in words (the W* macros are not imported into Swift).
+    static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7F
+        return signal == 0 ? "exited with status \((status >> 8) & 0xFF)" : "killed by signal \(signal)"
+    }
+
+    static func exitedCleanly(_ status: Int32) -> Bool {
+        status & 0x7F == 0 && (status >> 8) & 0xFF == 0
+    }
+
+    /// For a child: ask the kernel to send SIGTERM if the supervisor dies, and leave at once if
+    /// it already has.
+    public static func followParent(_ supervisor: pid_t) {
+        _ = prctl_set_parent_death_signal(SIGTERM)
+        if getppid() != supervisor { exit(0) }
+    }
+}

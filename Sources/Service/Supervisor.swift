@@ -1,0 +1,142 @@
+import Glibc
+import Logging
+
+/// The `serve` process. It stays single-threaded and never touches the database or SMTP: it
+/// owns the listening socket, starts each child as a fresh exec of this binary with a
+/// subcommand (so no child inherits a half-copied multithreaded runtime), restarts a child that
+/// dies, and on SIGTERM/SIGINT passes the signal on and exits 0 once every child has.
+public final class Supervisor {
+    public struct Child: Sendable {
+        public let name: String
+        public let arguments: [String]
+        /// Parent descriptor → descriptor number in the child.
+        public let descriptors: [(Int32, Int32)]
+
+        public init(name: String, arguments: [String], descriptors: [(Int32, Int32)]) {
+            self.name = name
+            self.arguments = arguments
+            self.descriptors = descriptors
+        }
+    }
+
+    private struct Slot {
+        let child: Child
+        var pid: pid_t?
+        var startedAt: Double = 0
+        var quickDeaths = 0
+        var restartAt: Double?
+    }
+
+    /// A child that lives shorter than this counts as crashing, and is restarted with back-off.
+    static let healthyLifetime = 2.0
+    static let maximumBackoff = 5.0
+    /// How long children get to finish their work after SIGTERM before they are killed.
+    static let shutdownGrace = 30.0
+
+    private var slots: [Slot]
+    private let logger = Logger(label: "supervisor")
+    private let signals = Signals([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
+
+    public init(children: [Child]) {
+        slots = children.map { Slot(child: $0) }
+    }
+
+    /// Environment variable through which children learn who supervises them.
+    public static let parentVariable = "MEIDUO_SUPERVISOR_PID"
+
+    public func run() -> Int32 {
+        signals.block()
+        Signals.ignoreBrokenPipes()
+        setenv(Self.parentVariable, String(getpid()), 1)
+        for index in slots.indices { start(index) }
+
+        while true {
+            let signal = signals.wait(timeout: nextRestartDelay())
+            switch signal {
+            case SIGTERM, SIGINT, SIGHUP:
+                return shutdown(signal!)
+            case SIGCHLD:
+                reap()
+            default:
+                break
+            }
+            restartDue()
+        }
+    }
+
+    private func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    private func start(_ index: Int) {
+        let child = slots[index].child
+        do {
+            let pid = try ChildProcess.spawn(child.arguments, descriptors: child.descriptors)
+            slots[index].pid = pid
+            slots[index].startedAt = now()
+            slots[index].restartAt = nil
+            logger.info("started \(child.name)", metadata: ["pid": "\(pid)"])
+        } catch {
+            logger.error("cannot start \(child.name): \(error)")
+            scheduleRestart(index)
+        }
+    }
+
+    private func reap() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
+            slots[index].pid = nil
+            logger.warning("\(slots[index].child.name) \(ChildProcess.describe(status)); restarting", metadata: ["pid": "\(pid)"])
+            scheduleRestart(index)
+        }
+    }
+
+    private func scheduleRestart(_ index: Int) {
+        let lived = now() - slots[index].startedAt
+        slots[index].quickDeaths = lived < Self.healthyLifetime ? slots[index].quickDeaths + 1 : 0
+        let deaths = slots[index].quickDeaths
+        let delay = deaths <= 1 ? 0 : min(Self.maximumBackoff, 0.1 * Double(1 << min(deaths, 10)))
+        slots[index].restartAt = now() + delay
+    }
+
+    private func nextRestartDelay() -> Double? {
+        let due = slots.compactMap(\.restartAt).min()
+        return due.map { max(0.001, $0 - now()) }
+    }
+
+    private func restartDue() {
+        let time = now()
+        for index in slots.indices where slots[index].pid == nil && (slots[index].restartAt ?? .infinity) <= time {
+            start(index)
+        }
+    }
+
+    private func shutdown(_ signal: Int32) -> Int32 {
+        logger.info("stopping: passing signal \(signal) to every child")
+        for slot in slots { if let pid = slot.pid { kill(pid, SIGTERM) } }
+        let deadline = now() + Self.shutdownGrace
+        var clean = true
+        while slots.contains(where: { $0.pid != nil }) {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid > 0, let index = slots.firstIndex(where: { $0.pid == pid }) {
+                slots[index].pid = nil
+                clean = clean && ChildProcess.exitedCleanly(status)
+                logger.info("\(slots[index].child.name) \(ChildProcess.describe(status))")
+                continue
+            }
+            if now() > deadline {
+                for slot in slots { if let pid = slot.pid { kill(pid, SIGKILL) } }
+                clean = false
+            }
+            _ = signals.wait(timeout: 0.05)
+        }
+        logger.info("stopped")
+        return clean ? 0 : 1
+    }
+}

@@ -1,0 +1,55 @@
+import MariaDB
+
+/// A thread's handle on MariaDB: one connection, opened on first use and reopened after the
+/// server went away, so a restart of MariaDB needs no restart of ours.
+public final class Database {
+    private let options: ConnectionOptions
+    private var connection: Connection?
+
+    public init(_ options: ConnectionOptions) {
+        self.options = options
+    }
+
+    /// Runs `work` on the connection. When a connection that was already open turns out to be
+    /// dead at `work`'s first round trip, nothing of `work` reached the server, so it runs once
+    /// more on a fresh connection; any later failure is the caller's.
+    public func run<T>(_ work: (Connection) throws -> T) throws -> T {
+        let wasOpen = connection != nil
+        let current = try open()
+        let start = current.roundTrips
+        do {
+            return try work(current)
+        } catch let error as MariaDBError where error.isConnectionFailure {
+            connection = nil
+            guard wasOpen, current.roundTrips == start + 1 else { throw error }
+            do {
+                return try work(try open())
+            } catch let error as MariaDBError where error.isConnectionFailure {
+                connection = nil
+                throw error
+            }
+        }
+    }
+
+    /// Runs `work` in one transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(_ work: (Connection) throws -> T) throws -> T {
+        try run { connection in
+            try connection.begin()
+            do {
+                let result = try work(connection)
+                try connection.commit()
+                return result
+            } catch {
+                try? connection.rollback()
+                throw error
+            }
+        }
+    }
+
+    private func open() throws -> Connection {
+        if let connection { return connection }
+        let fresh = try Connection(options)
+        connection = fresh
+        return fresh
+    }
+}

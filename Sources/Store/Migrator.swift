@@ -1,0 +1,85 @@
+import MariaDB
+import OpenSSL
+import Codecs
+
+/// Applies the numbered `.sql` files of a folder in order, once each, and records every file
+/// it applied (with a digest of its text) in `meiduo_migrations`.
+public struct Migrator {
+    public struct Migration: Sendable {
+        public let name: String
+        public let sql: String
+
+        public init(name: String, sql: String) {
+            self.name = name
+            self.sql = sql
+        }
+    }
+
+    public enum Outcome: Equatable, Sendable {
+        case applied(String)
+        case alreadyApplied(String)
+        /// The file changed after it was applied; it is not run again.
+        case changedSinceApplied(String)
+    }
+
+    private let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func apply(_ migrations: [Migration]) throws -> [Outcome] {
+        try database.run { connection in
+            try connection.command("""
+                CREATE TABLE IF NOT EXISTS meiduo_migrations (
+                    name VARCHAR(255) NOT NULL PRIMARY KEY,
+                    digest CHAR(64) NOT NULL,
+                    applied_at DATETIME(6) NOT NULL
+                ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                """)
+            var recorded: [String: String] = [:]
+            for row in try connection.query("SELECT name, digest FROM meiduo_migrations") {
+                recorded[row.string(0)!] = row.string(1)!
+            }
+            var outcomes: [Outcome] = []
+            for migration in migrations.sorted(by: { $0.name < $1.name }) {
+                let digest = Hex.encode(Digest.sha256(Array(migration.sql.utf8)))
+                if let known = recorded[migration.name] {
+                    outcomes.append(known == digest ? .alreadyApplied(migration.name) : .changedSinceApplied(migration.name))
+                    continue
+                }
+                // DDL commits implicitly in MariaDB, so each statement is written to be re-runnable
+                // (IF NOT EXISTS) and the file is recorded only after all of it went through.
+                for statement in Self.statements(in: migration.sql) {
+                    try connection.command(statement)
+                }
+                try connection.execute(
+                    "INSERT INTO meiduo_migrations (name, digest, applied_at) VALUES (?, ?, NOW(6))",
+                    [.text(migration.name), .text(digest)])
+                outcomes.append(.applied(migration.name))
+            }
+            return outcomes
+        }
+    }
+
+    /// Splits a migration file into statements: each ends with `;` at the end of a line.
+    /// `--` comment lines are dropped.
+    static func statements(in sql: String) -> [String] {
+        var statements: [String] = []
+        var current: [Substring] = []
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.hasPrefix("--") || (trimmed.isEmpty && current.isEmpty) { continue }
+            current.append(line)
+            if trimmed.hasSuffix(";") {
+                var text = current.joined(separator: "\n")
+                text.removeLast()
+                statements.append(text)
+                current = []
+            }
+        }
+        let rest = current.joined(separator: "\n").filter { !$0.isWhitespace }
+        if !rest.isEmpty { statements.append(current.joined(separator: "\n")) }
+        return statements
+    }
+}

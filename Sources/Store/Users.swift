@@ -1,0 +1,49 @@
+import MariaDB
+
+/// Queries on `tb_users`.
+public enum Users {
+    public struct Credentials: Sendable {
+        public let user: User
+        public let passwordHash: String
+        public let isActive: Bool
+    }
+
+    public enum Login: Sendable {
+        case username(String)
+        case mobile(String)
+    }
+
+    public static func credentials(for login: Login, on connection: Connection) throws -> Credentials? {
+        let (column, value) = switch login {
+        case .username(let name): ("username", name)
+        case .mobile(let number): ("mobile", number)
+        }
+        let rows = try connection.query(
+            "SELECT \(User.columns), u.password, u.is_active FROM tb_users u WHERE u.\(column) = ?", [.text(value)])
+        return rows.first.map { Credentials(user: User(row: $0), passwordHash: $0.string(5)!, isActive: $0.bool(6)) }
+    }
+
+    public static func find(id: Int64, on connection: Connection) throws -> User? {
+        try connection.query("SELECT \(User.columns) FROM tb_users u WHERE u.id = ?", [.int(id)]).first.map { User(row: $0) }
+    }
+
+    /// Inserts a user the way Django's `create_user` would; answers the new id.
+    public static func create(username: String, mobile: String, passwordHash: String, on connection: Connection) throws -> Int64 {
+        try connection.insert(
+            """
+            INSERT INTO tb_users (password, last_login, is_superuser, username, first_name, last_name, email,
+                is_staff, is_active, date_joined, mobile, email_active, default_address_id)
+            VALUES (?, NULL, 0, ?, '', '', '', 0, 1, NOW(6), ?, 0, NULL)
+            """,
+            [.text(passwordHash), .text(username), .text(mobile)])
+    }
+
+    /// Answers false when there is no such user.
+    public static func setPassword(username: String, passwordHash: String, on connection: Connection) throws -> Bool {
+        try connection.execute("UPDATE tb_users SET password = ? WHERE username = ?", [.text(passwordHash), .text(username)]) == 1
+    }
+
+    public static func recordLogin(userID: Int64, on connection: Connection) throws {
+        try connection.execute("UPDATE tb_users SET last_login = NOW(6) WHERE id = ?", [.int(userID)])
+    }
+}
