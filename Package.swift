@@ -44,7 +44,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
     ]
 )

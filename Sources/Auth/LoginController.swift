@@ -22,6 +22,7 @@ public final class LoginController {
     }
 
     public func submit(_ request: Request) throws -> Response {
+        _ = try request.checkedBody()
         guard CSRF.isValid(request) else { throw HTTPError.csrfFailed }
         let form = request.form
         let username = form["username"] ?? "", password = form["password"] ?? ""

@@ -11,6 +11,8 @@ public struct Request: Sendable {
     public var isSecure: Bool
     public var cookies: [String: String]
     public var body: [UInt8]
+    /// The body was over the size limit and was not read; handlers learn it at their body step.
+    public var bodyTooLarge = false
 
     public init(
         method: Method, path: String, queryString: String = "", contentType: String = "", csrfHeader: String? = nil,
@@ -31,7 +33,13 @@ public struct Request: Sendable {
         FormFields(Array(queryString.utf8))[name]
     }
 
-    /// The fields of an `application/x-www-form-urlencoded` body.
+    /// The body, or the 413 error when it was over the limit.
+    public func checkedBody() throws(HTTPError) -> [UInt8] {
+        guard !bodyTooLarge else { throw .bodyTooLarge }
+        return body
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body (none for other types).
     public var form: FormFields {
         mediaType == "application/x-www-form-urlencoded" ? FormFields(body) : FormFields([])
     }

@@ -49,12 +49,4 @@ public final class App {
             return errors.render(.notFound, flavor: .html)
         }
     }
-
-    /// The answer to a body larger than the limit, given without reading it.
-    func bodyTooLarge(for request: Request) -> Response {
-        switch router.match(request.method, request.path) {
-        case .found(_, let flavor), .methodNotAllowed(_, let flavor): errors.render(.bodyTooLarge, flavor: flavor)
-        case .notFound: errors.render(.bodyTooLarge, flavor: .json)
-        }
-    }
 }

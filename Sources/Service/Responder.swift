@@ -78,15 +78,14 @@ public struct Responder {
             isSecure: exchange.parameter("HTTPS") == "on",
             cookieHeader: exchange.parameter("HTTP_COOKIE"))
         let declaredLength = Int(exchange.parameter("CONTENT_LENGTH") ?? "") ?? 0
-        let response: Response
         if declaredLength > bodyLimit {
-            // Read it anyway (nginx caps it), so nginx is not cut off while still sending.
+            // Drained, not kept (nginx caps its size), so nginx is not cut off while still sending.
             exchange.discardBody()
-            response = app.bodyTooLarge(for: request)
-        } else {
-            if declaredLength > 0 { request.body = exchange.readBody(limit: declaredLength) }
-            response = app.respond(to: request)
+            request.bodyTooLarge = true
+        } else if declaredLength > 0 {
+            request.body = exchange.readBody(limit: declaredLength)
         }
+        let response = app.respond(to: request)
         exchange.write(response.serialized(now: Int64(time(nil)), includeBody: request.method != .head))
     }
 }

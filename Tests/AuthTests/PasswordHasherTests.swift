@@ -1,0 +1,39 @@
+import Testing
+@testable import Auth
+
+@Suite struct PasswordHasherTests {
+    @Test(arguments: DjangoPasswordVectors.hashes)
+    func verifiesHashesMadeByDjango(vector: (password: String, encoded: String)) {
+        #expect(PasswordHasher().verify(vector.password, against: vector.encoded))
+        #expect(!PasswordHasher().verify(vector.password + "x", against: vector.encoded))
+    }
+
+    @Test func reproducesDjangoHashForTheSameSalt() {
+        for vector in DjangoPasswordVectors.hashes {
+            let parts = vector.encoded.split(separator: "$")
+            let hasher = PasswordHasher(iterations: Int(parts[1])!)
+            #expect(hasher.hash(vector.password, salt: String(parts[2])) == vector.encoded)
+        }
+    }
+
+    @Test func newHashesUseDjango42IterationCount() {
+        #expect(PasswordHasher.django42Iterations == DjangoPasswordVectors.defaultIterations)
+        let encoded = PasswordHasher(iterations: 3).hash("secret")
+        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        #expect(parts.count == 4 && parts[0] == "pbkdf2_sha256" && parts[1] == "3")
+        #expect(parts[2].count == 22 && parts[2].allSatisfy { $0.isLetter || $0.isNumber })
+        #expect(PasswordHasher().verify("secret", against: encoded))
+    }
+
+    @Test func saltsDiffer() {
+        #expect(PasswordHasher.makeSalt() != PasswordHasher.makeSalt())
+    }
+
+    @Test(arguments: [
+        "", "pbkdf2_sha256", "pbkdf2_sha1$1$salt$abc", "pbkdf2_sha256$x$salt$abc", "pbkdf2_sha256$0$salt$abc",
+        "pbkdf2_sha256$1$$abc", "pbkdf2_sha256$1$salt", "!unusable", "argon2$argon2id$v=19$m=102400,t=2,p=8$abc$def",
+    ])
+    func malformedHashesNeverVerify(encoded: String) {
+        #expect(!PasswordHasher().verify("password", against: encoded))
+    }
+}
