@@ -39,12 +39,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "MeiduoEmail", dependencies: [
-            "Service", "Settings", "Store", "Auth", "FastCGI", "MariaDB", "Views",
+            "Service", "Settings", "Store", "Auth", "FastCGI", "MariaDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "EmailFlowTests", dependencies: ["EmailFlow", "Codecs", "HTTP", "Views"]),
     ]
 )

@@ -6,12 +6,21 @@ public struct HTTPError: Error, Sendable {
     public var code: RetCode
     public var message: String
     public var headers: [(name: String, value: String)]
+    /// What went wrong underneath, for the log only; never shown to the client.
+    public var cause: String?
 
     public init(_ status: Status, code: RetCode, _ message: String, headers: [(name: String, value: String)] = []) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+    }
+
+    /// This error, remembering `error` for the log.
+    public func causedBy(_ error: any Error) -> HTTPError {
+        var copy = self
+        copy.cause = String(describing: error)
+        return copy
     }
 
     public static let notLoggedIn = HTTPError(.ok, code: .noSession, "用户未登录")

@@ -3,7 +3,6 @@ import FastCGI
 import Glibc
 import Service
 import Settings
-import Views
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +11,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let settings = Startup.settings()
         do {
-            _ = try App.loadTemplates(from: settings.templatesDirectory)
+            _ = try App.Resources(settings: settings)
         } catch {
             Startup.fail("\(error)")
         }
@@ -49,8 +48,7 @@ struct ResponderProcess: ParsableCommand {
             ChildProcess.followParent(parent)
         }
         do {
-            let templates = try App.loadTemplates(from: settings.templatesDirectory)
-            let responder = Responder(settings: settings, templates: templates, listener: UnixListener(inheritedFD: Self.listenerFD))
+            let responder = Responder(resources: try App.Resources(settings: settings), listener: UnixListener(inheritedFD: Self.listenerFD))
             throw ExitCode(try responder.run())
         } catch let exit as ExitCode {
             throw exit

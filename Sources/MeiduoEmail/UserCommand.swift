@@ -35,7 +35,7 @@ struct UserCommand: ParsableCommand {
                     try Users.create(username: username, mobile: mobile, passwordHash: hash, on: $0)
                 }
                 print("added user \(username) (id \(id))")
-            } catch let error as MariaDBError where error.isDuplicateKey {
+            } catch let error as DatabaseError where error.isDuplicateKey {
                 Startup.fail("username \(username) or mobile \(mobile) is already taken")
             } catch {
                 Startup.fail("cannot add user: \(error)")

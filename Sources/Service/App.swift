@@ -13,26 +13,52 @@ public final class App {
     private var router = Router<Handler>()
     private let errors: ErrorRenderer
 
-    /// Every template the routes below render; start-up fails if one is missing.
-    static let requiredTemplates = ["layout", "error", "login", "info"]
+    /// Everything a responder needs besides its database handle, checked once at start-up so
+    /// that a bad setting or a missing template stops `serve` with one clear line.
+    public struct Resources: Sendable {
+        public let settings: Settings
+        let templates: Templates
+        let auth: AuthSettings
+        let emailFlow: EmailFlowSettings
 
-    /// The service's templates, checked to be complete.
-    public static func loadTemplates(from directory: String) throws -> Templates {
-        try Templates(directory: directory, required: requiredTemplates)
+        /// Every template the routes render.
+        static let requiredTemplates = ["layout", "error", "login", "info"] + VerificationMail.templates
+
+        public init(settings: Settings) throws {
+            try settings.requireServing()
+            self.settings = settings
+            templates = try Templates(directory: settings.templatesDirectory, required: Self.requiredTemplates)
+            auth = AuthSettings(
+                sessionAge: settings.sessionAge, sessionCookieSecure: settings.sessionCookieSecure,
+                csrfCookieSecure: settings.csrfCookieSecure)
+            let from: MailAddress
+            do {
+                from = try MailAddress.parse(settings.emailFrom)
+            } catch {
+                throw Environment.Problem(description: "EMAIL_FROM: \(error)")
+            }
+            emailFlow = EmailFlowSettings(
+                secretKey: Array(settings.secretKey!.utf8), verifyURL: settings.emailVerifyURL,
+                tokenLifetime: Int64(settings.verifyEmailTokenExpires), from: from,
+                throttle: ThrottlePolicy(addressInterval: settings.throttleAddressInterval, userHourly: settings.throttleUserHourly))
+        }
     }
 
-    init(database: Database, templates: Templates, settings: Settings, logger: Logger) {
+    init(database: Database, resources: Resources, logger: Logger, mailQueued: @escaping () -> Void) {
+        let templates = resources.templates
         errors = ErrorRenderer(templates: templates, logger: logger)
-        let auth = AuthSettings(
-            sessionAge: settings.sessionAge, sessionCookieSecure: settings.sessionCookieSecure,
-            csrfCookieSecure: settings.csrfCookieSecure)
         let gate = SessionGate(database: database)
-        let login = LoginController(database: database, templates: templates, settings: auth)
-        let userCenter = UserCenterController(gate: gate, templates: templates, csrfCookieSecure: settings.csrfCookieSecure)
+        let login = LoginController(database: database, templates: templates, settings: resources.auth)
+        let userCenter = UserCenterController(gate: gate, templates: templates, csrfCookieSecure: resources.auth.csrfCookieSecure)
+        let emails = EmailController(
+            database: database, gate: gate, templates: templates, settings: resources.emailFlow, mailQueued: mailQueued)
+        let verification = VerificationController(database: database, templates: templates, settings: resources.emailFlow)
 
         router.add("/login/", .html, [(.get, login.form), (.head, login.form), (.post, login.submit)])
         router.add("/logout/", .html, [(.get, login.logout)])
         router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
+        router.add("/emails/", .json, [(.put, emails.bind)])
+        router.add("/emails/verification/", .html, [(.get, verification.verify), (.head, verification.head)])
     }
 
     func respond(to request: Request) -> Response {

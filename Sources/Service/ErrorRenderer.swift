@@ -1,6 +1,6 @@
 import HTTP
 import Logging
-import MariaDB
+import Store
 import Views
 
 /// The one place a thrown error becomes a response. Known client errors render as the route
@@ -13,8 +13,11 @@ struct ErrorRenderer {
         let httpError: HTTPError
         switch error {
         case let error as HTTPError:
+            if let cause = error.cause {
+                logger.error("\(request.method) \(request.path) failed: \(cause)")
+            }
             httpError = error
-        case let error as MariaDBError:
+        case let error as DatabaseError:
             logger.error("database error on \(request.method) \(request.path): \(error)")
             httpError = HTTPError(.internalServerError, code: .database, "服务器繁忙，请稍后再试")
         default:

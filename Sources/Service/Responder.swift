@@ -5,22 +5,21 @@ import Logging
 import MariaDB
 import Settings
 import Store
-import Views
 
 /// The FastCGI responder process: a fixed pool of request threads, each with its own libfcgi
 /// request slot and its own MariaDB connection, all accepting on one listening socket.
 /// SIGTERM or SIGINT stops accepting, lets requests in flight finish, and exits 0.
 public struct Responder {
-    private let settings: Settings
-    private let templates: Templates
+    private let resources: App.Resources
     private let listener: UnixListener
     private let logger = Logger(label: "responder")
 
-    public init(settings: Settings, templates: Templates, listener: UnixListener) {
-        self.settings = settings
-        self.templates = templates
+    public init(resources: App.Resources, listener: UnixListener) {
+        self.resources = resources
         self.listener = listener
     }
+
+    private var settings: Settings { resources.settings }
 
     public func run() throws -> Int32 {
         let signals = Signals([SIGTERM, SIGINT])
@@ -32,9 +31,9 @@ public struct Responder {
 
         let stop = try StopEvent()
         let threads = (0..<settings.threads).map { _ in
-            PThread { [settings, templates, listener, logger] in
+            PThread { [resources, listener, logger] in
                 do {
-                    try Self.serve(settings: settings, templates: templates, listener: listener, stop: stop, logger: logger)
+                    try Self.serve(resources: resources, listener: listener, stop: stop, logger: logger)
                 } catch {
                     logger.critical("request thread cannot start: \(error)")
                     stop.fire()
@@ -50,14 +49,14 @@ public struct Responder {
         return 0
     }
 
-    private static func serve(settings: Settings, templates: Templates, listener: UnixListener, stop: StopEvent, logger: Logger) throws {
+    private static func serve(resources: App.Resources, listener: UnixListener, stop: StopEvent, logger: Logger) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
         let exchange = try Exchange(listener: listener)
-        let app = App(database: Database(settings.database), templates: templates, settings: settings, logger: logger)
+        let app = App(database: Database(resources.settings.database), resources: resources, logger: logger, mailQueued: {})
         while waiter.wait(stop: stop) {
             switch exchange.accept() {
             case .request:
-                handle(exchange, app: app, bodyLimit: settings.bodyLimit)
+                handle(exchange, app: app, bodyLimit: resources.settings.bodyLimit)
                 exchange.finish()
             case .nothingWaiting:
                 continue

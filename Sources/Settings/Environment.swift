@@ -4,6 +4,10 @@ import Glibc
 public struct Environment: Sendable {
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     private let values: [String: String]

@@ -3,22 +3,34 @@ import MariaDB
 /// Every setting of the service, read once at start-up. Names follow Django's settings where
 /// one exists; the rest carry the `MEIDUO_` prefix.
 public struct Settings: Sendable {
+    // Where things are.
     public var database: ConnectionOptions
     public var socketPath: String
     public var socketMode: UInt32
     public var socketGroup: String?
+    public var templatesDirectory: String
+
+    // The responder.
     public var threads: Int
     public var bodyLimit: Int
-    public var templatesDirectory: String
+    public var logLevel: String
+
+    // Sessions and cookies (Django's names).
     public var sessionAge: Int
     public var sessionCookieSecure: Bool
     public var csrfCookieSecure: Bool
-    public var logLevel: String
+
+    // The email flow.
+    public var secretKey: String?
+    public var emailVerifyURL: String
+    public var verifyEmailTokenExpires: Int
+    public var emailFrom: String
+    public var throttleAddressInterval: Int
+    public var throttleUserHourly: Int
 
     public static let defaultThreads = 8
     public static let defaultBodyLimit = 64 * 1024
 
-    /// Settings every command needs: the database and logging.
     public init(_ environment: Environment) throws {
         database = ConnectionOptions(
             socket: environment.string("MEIDUO_DB_SOCKET"),
@@ -30,12 +42,32 @@ public struct Settings: Sendable {
         socketPath = environment.string("MEIDUO_SOCKET", default: "meiduo-email.sock")
         socketMode = try environment.octal("MEIDUO_SOCKET_MODE", default: 0o660)
         socketGroup = environment.string("MEIDUO_SOCKET_GROUP")
+        templatesDirectory = environment.string("MEIDUO_TEMPLATES", default: "templates")
+
         threads = try environment.integer("MEIDUO_THREADS", default: Self.defaultThreads, range: 1...256)
         bodyLimit = try environment.integer("MEIDUO_BODY_LIMIT", default: Self.defaultBodyLimit, range: 1024...(64 << 20))
-        templatesDirectory = environment.string("MEIDUO_TEMPLATES", default: "templates")
+        logLevel = environment.string("MEIDUO_LOG_LEVEL", default: "info")
+
         sessionAge = try environment.integer("SESSION_COOKIE_AGE", default: 1_209_600, range: 60...(10 * 365 * 86400))
         sessionCookieSecure = try environment.bool("SESSION_COOKIE_SECURE", default: false)
         csrfCookieSecure = try environment.bool("CSRF_COOKIE_SECURE", default: false)
-        logLevel = environment.string("MEIDUO_LOG_LEVEL", default: "info")
+
+        secretKey = environment.string("SECRET_KEY")
+        let port = environment.string("PORT", default: "8080")
+        emailVerifyURL = environment.string("EMAIL_VERIFY_URL", default: "http://127.0.0.1:\(port)/emails/verification/")
+        verifyEmailTokenExpires = try environment.integer("VERIFY_EMAIL_TOKEN_EXPIRES", default: 86400, range: 1...(365 * 86400))
+        emailFrom = environment.string("EMAIL_FROM", default: "美多商城<hmmeiduo@163.com>")
+        throttleAddressInterval = try environment.integer("MEIDUO_THROTTLE_ADDRESS_INTERVAL", default: 60, range: 0...86400)
+        throttleUserHourly = try environment.integer("MEIDUO_THROTTLE_USER_HOURLY", default: 5, range: 0...1_000_000)
+    }
+
+    /// The settings `serve` cannot run without, checked before anything starts.
+    public func requireServing() throws {
+        guard let secretKey, !secretKey.isEmpty else {
+            throw Environment.Problem(description: "SECRET_KEY is not set: it signs the verification links (use the Django project's SECRET_KEY to share links with it)")
+        }
+        guard emailVerifyURL.hasPrefix("http://") || emailVerifyURL.hasPrefix("https://") else {
+            throw Environment.Problem(description: "EMAIL_VERIFY_URL must be an http:// or https:// URL, not '\(emailVerifyURL)'")
+        }
     }
 }

@@ -1,5 +1,14 @@
 import MariaDB
 
+/// A database failure, as the layers above see it: something went wrong, the details are for
+/// the log, never for the client.
+public struct DatabaseError: Error, CustomStringConvertible {
+    public let underlying: MariaDBError
+
+    public var description: String { underlying.description }
+    public var isDuplicateKey: Bool { underlying.isDuplicateKey }
+}
+
 /// A thread's handle on MariaDB: one connection, opened on first use and reopened after the
 /// server went away, so a restart of MariaDB needs no restart of ours.
 public final class Database {
@@ -14,6 +23,14 @@ public final class Database {
     /// dead at `work`'s first round trip, nothing of `work` reached the server, so it runs once
     /// more on a fresh connection; any later failure is the caller's.
     public func run<T>(_ work: (Connection) throws -> T) throws -> T {
+        do {
+            return try runRetryingStaleConnection(work)
+        } catch let error as MariaDBError {
+            throw DatabaseError(underlying: error)
+        }
+    }
+
+    private func runRetryingStaleConnection<T>(_ work: (Connection) throws -> T) throws -> T {
         let wasOpen = connection != nil
         let current = try open()
         let start = current.roundTrips

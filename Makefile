@@ -1,0 +1,26 @@
+# make run   — build, start MariaDB, the service and nginx on 127.0.0.1:$(PORT) under var/
+# make stop  — stop everything `make run` started
+# make test  — unit and integration tests against a throwaway stack
+SHELL := /bin/bash
+PORT ?= 8080
+VAR := var
+
+.PHONY: run stop test build deps bench
+
+run: deps build
+	@scripts/stack up $(VAR) $(PORT)
+	@source $(VAR)/run.env && printf '\nOpen %s/login/ and log in as %s (or mobile %s) with password %s\n' "$$URL" "$$DEMO_USER" "$$DEMO_MOBILE" "$$DEMO_PASSWORD" \
+	  && printf 'MariaDB: socket %s, database %s (root may connect through the socket without a password)\n' "$$DB_SOCKET" "$$DB_NAME" \
+	  && printf 'Mail: written to %s; logs in %s/log; settings in %s/run.env\n' "$$MAIL_DIR" "$(VAR)" "$(VAR)"
+
+stop:
+	@scripts/stack down $(VAR)
+
+test:
+	@scripts/test
+
+build:
+	swift build -c release
+
+deps:
+	@scripts/deps

@@ -1,0 +1,39 @@
+/// What the email flow needs to know, taken from the service's settings.
+public struct EmailFlowSettings: Sendable {
+    /// Django's SECRET_KEY: signs the verification tokens.
+    public var secretKey: [UInt8]
+    /// The link in the mail is `verifyURL + "?token=" + token`; never built from request headers.
+    public var verifyURL: String
+    /// VERIFY_EMAIL_TOKEN_EXPIRES, seconds.
+    public var tokenLifetime: Int64
+    public var from: MailAddress
+    public var throttle: ThrottlePolicy
+
+    public init(secretKey: [UInt8], verifyURL: String, tokenLifetime: Int64, from: MailAddress, throttle: ThrottlePolicy) {
+        self.secretKey = secretKey
+        self.verifyURL = verifyURL
+        self.tokenLifetime = tokenLifetime
+        self.from = from
+        self.throttle = throttle
+    }
+}
+
+/// How many verification mails may go out: to one address at most one per `addressInterval`
+/// seconds, and per user at most `userHourly` an hour. Zero turns a limit off.
+public struct ThrottlePolicy: Sendable {
+    public var addressInterval: Int
+    public var userHourly: Int
+
+    public static let userWindow = 3600
+
+    public init(addressInterval: Int = 60, userHourly: Int = 5) {
+        self.addressInterval = addressInterval
+        self.userHourly = userHourly
+    }
+
+    public var isEnabled: Bool { addressInterval > 0 || userHourly > 0 }
+
+    public func allows(recentByUser: Int, recentToAddress: Int) -> Bool {
+        (userHourly == 0 || recentByUser < userHourly) && (addressInterval == 0 || recentToAddress == 0)
+    }
+}

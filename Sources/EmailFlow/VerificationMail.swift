@@ -1,0 +1,26 @@
+import Views
+
+/// Writes the verification mail for an address: the token, the link, both bodies from
+/// `templates/mail/`, and the finished MIME message.
+public struct VerificationMail {
+    public static let subject = "美多商城邮箱验证"
+    public static let templates = ["mail/verify_email.txt", "mail/verify_email.html"]
+
+    public let messageID: String
+    public let verifyURL: String
+    public let message: [UInt8]
+
+    public init(userID: Int64, email: String, now: Int64, settings: EmailFlowSettings, templates: Templates) throws {
+        let token = VerificationToken.sign(
+            .init(userID: userID, email: email), secret: settings.secretKey, issuedAt: now, expiresIn: settings.tokenLifetime)
+        verifyURL = settings.verifyURL + "?token=" + token
+        messageID = MailMessage.makeMessageID(date: now, domain: settings.from.domain)
+        let context: [String: Any] = ["email": email, "verify_url": verifyURL]
+        message = MailMessage(
+            from: settings.from, to: try MailAddress(displayName: nil, address: email), subject: Self.subject, date: now,
+            messageID: messageID,
+            text: templates.render("mail/verify_email.txt", context),
+            html: templates.render("mail/verify_email.html", context)
+        ).rendered()
+    }
+}

@@ -1,0 +1,28 @@
+"""What users see while MariaDB is down, and that the service recovers by itself."""
+import requests
+
+
+def test_mariadb_restart_gives_clean_errors_then_recovers(private_stack):
+    stack = private_stack
+    user = stack.create_user()
+    session = stack.login(user)
+    service_pid = stack.env["SERVICE_PID"]
+
+    stack.stack("db-stop")
+    page = stack.get("/info/", session)
+    assert page.status_code == 500
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "Traceback" not in page.text and "MariaDB" not in page.text
+    answer = stack.put_email(session, "during-outage@example.com")
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.json()["code"] == "5000"
+    assert set(answer.json()) == {"code", "errmsg"}
+    # Pages that need no database keep working.
+    assert stack.get("/login/").status_code == 200
+
+    stack.stack("db-start")
+    # The very first request after MariaDB is back succeeds, on every request thread.
+    for _ in range(20):
+        assert stack.get("/info/", session).status_code == 200
+    assert open(stack.var / "run" / "service.pid").read().strip() == service_pid, "no restart of the service"
+    assert requests.get(stack.url + "/login/", timeout=10).status_code == 200
