@@ -9,7 +9,8 @@ public struct Router<Handler> {
     public enum Match {
         case found(Handler, Flavor)
         case methodNotAllowed(allow: [Method], Flavor)
-        case notFound
+        /// Flavored like the path with a trailing slash added, when that one exists.
+        case notFound(Flavor)
     }
 
     private var paths: [String: (flavor: Flavor, handlers: [(Method, Handler)])] = [:]
@@ -22,7 +23,7 @@ public struct Router<Handler> {
     }
 
     public func match(_ method: Method, _ path: String) -> Match {
-        guard let entry = paths[path] else { return .notFound }
+        guard let entry = paths[path] else { return .notFound(paths[path + "/"]?.flavor ?? .html) }
         if let handler = entry.handlers.first(where: { $0.0 == method }) {
             return .found(handler.1, entry.flavor)
         }

@@ -71,8 +71,8 @@ public final class App {
             }
         case .methodNotAllowed(let allow, let flavor):
             return errors.render(.methodNotAllowed(allow: allow), flavor: flavor)
-        case .notFound:
-            return errors.render(.notFound, flavor: .html)
+        case .notFound(let flavor):
+            return errors.render(.notFound, flavor: flavor)
         }
     }
 }

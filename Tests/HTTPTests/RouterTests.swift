@@ -23,9 +23,10 @@ import HTTP
     }
 
     @Test func unknownOrUnslashedPathsAreNotFound() {
-        for path in ["/emails", "/emails/x", "/", "/EMAILS/"] {
-            guard case .notFound = router.match(.put, path) else { Issue.record("\(path) matched"); continue }
+        for path in ["/emails/x", "/", "/EMAILS/", "/login"] {
+            guard case .notFound(.html) = router.match(.put, path) else { Issue.record("\(path) matched"); continue }
         }
+        guard case .notFound(.json) = router.match(.put, "/emails") else { Issue.record("/emails should be a JSON 404"); return }
     }
 }
 

@@ -179,7 +179,9 @@ def test_forged_or_garbage_session_cookies_get_4101(stack):
 
 
 def test_security_headers_on_every_response(stack):
-    for response in [stack.get("/login/"), stack.get("/info/"), stack.get("/nope/"), stack.put_email(requests.Session(), "a@b.cn")]:
+    too_large = requests.put(stack.url + "/emails/", data=b"x" * (9 * 1024 * 1024), timeout=10)
+    for response in [stack.get("/login/"), stack.get("/info/"), stack.get("/info"), too_large,
+                     stack.put_email(requests.Session(), "a@b.cn"), stack.get("/emails/verification/?token=x")]:
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"

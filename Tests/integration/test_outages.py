@@ -26,3 +26,18 @@ def test_mariadb_restart_gives_clean_errors_then_recovers(private_stack):
         assert stack.get("/info/", session).status_code == 200
     assert open(stack.var / "run" / "service.pid").read().strip() == service_pid, "no restart of the service"
     assert requests.get(stack.url + "/login/", timeout=10).status_code == 200
+
+
+def test_verification_during_an_outage_is_a_500_page(private_stack):
+    stack = private_stack
+    user = stack.create_user(email="outage@example.com")
+    from itsdangerous import TimedJSONWebSignatureSerializer
+    token = TimedJSONWebSignatureSerializer((stack.var / "secret_key").read_text(), expires_in=600).dumps(
+        {"user_id": user["id"], "email": "outage@example.com"}).decode()
+    stack.stack("db-stop")
+    response = requests.get(stack.url + "/emails/verification/", params={"token": token}, allow_redirects=False, timeout=10)
+    assert response.status_code == 500
+    assert "激活邮件失败" in response.text
+    stack.stack("db-start")
+    again = requests.get(stack.url + "/emails/verification/", params={"token": token}, allow_redirects=False, timeout=10)
+    assert again.status_code == 302
