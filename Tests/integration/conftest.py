@@ -139,8 +139,9 @@ def private_stack(request):
     try:
         yield start_stack(var, env=marker.kwargs if marker else None)
     finally:
-        subprocess.run([str(STACK), "down", var], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stopped = subprocess.run([str(STACK), "down", var], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         shutil.rmtree(var, ignore_errors=True)
+        assert stopped.returncode == 0, stopped.stdout.decode()
 
 
 def hidden_field(html, name):
