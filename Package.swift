@@ -23,23 +23,28 @@ let package = Package(
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
+        .target(name: "Curl", dependencies: ["CCurl"]),
 
         // Pure logic: encodings, and HTTP (requests, responses, cookies, forms, JSON, routing).
         .target(name: "Codecs"),
         .target(name: "HTTP"),
 
         // The application, layer by layer.
+        .target(name: "Processes", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Settings", dependencies: ["MariaDB"]),
         .target(name: "Store", dependencies: ["MariaDB", "OpenSSL", "Codecs"]),
         .target(name: "Views", dependencies: ["HTTP", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "Auth", dependencies: ["HTTP", "Store", "Views", "OpenSSL", "Codecs"]),
         .target(name: "EmailFlow", dependencies: ["Auth", "HTTP", "Store", "Views", "OpenSSL", "Codecs"]),
+        .target(name: "MailPool", dependencies: [
+            "CLinux", "Curl", "MariaDB", "Processes", "Store", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Service", dependencies: [
-            "CLinux", "FastCGI", "MariaDB", "HTTP", "Settings", "Store", "Views", "Auth", "EmailFlow",
+            "FastCGI", "MariaDB", "HTTP", "Settings", "Store", "Views", "Auth", "EmailFlow", "MailPool", "Processes",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "MeiduoEmail", dependencies: [
-            "Service", "Settings", "Store", "Auth", "FastCGI", "MariaDB",
+            "Service", "Settings", "Store", "Auth", "FastCGI", "MariaDB", "MailPool", "Processes",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -47,5 +52,6 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "EmailFlowTests", dependencies: ["EmailFlow", "Codecs", "HTTP", "Views"]),
+        .testTarget(name: "MailPoolTests", dependencies: ["MailPool"]),
     ]
 )

@@ -1,31 +1,42 @@
 import ArgumentParser
 import FastCGI
 import Glibc
+import MailPool
+import Processes
 import Service
 import Settings
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the service: bind the FastCGI socket, start the responder, supervise it.")
+        abstract: "Run the service: bind the FastCGI socket, start the responder and the mail senders, supervise them.")
 
     func run() throws {
         let settings = Startup.settings()
+        let pool: PoolSettings
         do {
-            _ = try App.Resources(settings: settings)
+            let resources = try App.Resources(settings: settings)
+            pool = try PoolSettings(settings: settings, sender: resources.sender)
         } catch {
             Startup.fail("\(error)")
         }
         let listener: UnixListener
+        let wakeup: (read: Int32, write: Int32)
         do {
             listener = try UnixListener.bind(
                 path: settings.socketPath, mode: mode_t(settings.socketMode), group: try groupID(settings.socketGroup))
+            wakeup = try Wakeup.makePipe()
         } catch {
             Startup.fail("cannot listen on \(settings.socketPath): \(error)")
         }
-        let supervisor = Supervisor(children: [
-            .init(name: "responder", arguments: ["responder"], descriptors: [(listener.fd, ResponderProcess.listenerFD)]),
-        ])
-        let status = supervisor.run()
+        let responder = Supervisor.Child(
+            name: "responder", arguments: ["responder", "--wakeup-fd", "\(ResponderProcess.wakeupFD)"],
+            descriptors: [(listener.fd, ResponderProcess.listenerFD), (wakeup.write, ResponderProcess.wakeupFD)])
+        let senders = (0..<pool.workers).map { index in
+            Supervisor.Child(
+                name: "sender \(index + 1)", arguments: ["sender", "--wakeup-fd", "\(SenderProcess.wakeupFD)"],
+                descriptors: [(wakeup.read, SenderProcess.wakeupFD)])
+        }
+        let status = Supervisor(children: [responder] + senders).run()
         unlink(settings.socketPath)
         throw ExitCode(status)
     }
@@ -41,19 +52,48 @@ struct Serve: ParsableCommand {
 struct ResponderProcess: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "responder", shouldDisplay: false)
     static let listenerFD: Int32 = 3
+    static let wakeupFD: Int32 = 4
+
+    @Option(help: "Descriptor of the pipe that wakes the mail senders.")
+    var wakeupFD: Int32?
 
     func run() throws {
         let settings = Startup.settings()
-        if let parent = getenv(Supervisor.parentVariable).flatMap({ pid_t(String(cString: $0)) }) {
-            ChildProcess.followParent(parent)
-        }
+        Startup.followSupervisor()
+        let wakeup = wakeupFD
         do {
-            let responder = Responder(resources: try App.Resources(settings: settings), listener: UnixListener(inheritedFD: Self.listenerFD))
+            let responder = Responder(
+                resources: try App.Resources(settings: settings), listener: UnixListener(inheritedFD: Self.listenerFD),
+                mailQueued: { if let wakeup { Wakeup.ring(wakeup) } })
             throw ExitCode(try responder.run())
         } catch let exit as ExitCode {
             throw exit
         } catch {
             Startup.fail("responder: \(error)")
+        }
+    }
+}
+
+/// A mail-sender child that `serve` starts; not meant to be run by hand.
+struct SenderProcess: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sender", shouldDisplay: false)
+    static let wakeupFD: Int32 = 3
+
+    @Option(help: "Descriptor of the pipe the responder rings when mail is queued.")
+    var wakeupFD: Int32?
+
+    func run() throws {
+        let settings = Startup.settings()
+        Startup.followSupervisor()
+        do {
+            let resources = try App.Resources(settings: settings)
+            let sender = try Sender(
+                settings: try PoolSettings(settings: settings, sender: resources.sender), database: settings.database, wakeFD: wakeupFD)
+            throw ExitCode(sender.run())
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Startup.fail("sender: \(error)")
         }
     }
 }

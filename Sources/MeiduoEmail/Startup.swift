@@ -1,5 +1,5 @@
 import Glibc
-import MariaDB
+import Processes
 import Service
 import Settings
 
@@ -13,6 +13,13 @@ enum Startup {
             return settings
         } catch {
             fail("\(error)")
+        }
+    }
+
+    /// For a child of `serve`: end with the supervisor, never outlive it.
+    static func followSupervisor() {
+        if let parent = getenv(Supervisor.parentVariable).flatMap({ pid_t(String(cString: $0)) }) {
+            ChildProcess.followParent(parent)
         }
     }
 

@@ -21,6 +21,9 @@ public final class App {
         let auth: AuthSettings
         let emailFlow: EmailFlowSettings
 
+        /// EMAIL_FROM, parsed.
+        public var sender: MailAddress { emailFlow.from }
+
         /// Every template the routes render.
         static let requiredTemplates = ["layout", "error", "login", "info"] + VerificationMail.templates
 

@@ -3,6 +3,7 @@ import Glibc
 import HTTP
 import Logging
 import MariaDB
+import Processes
 import Settings
 import Store
 
@@ -12,11 +13,14 @@ import Store
 public struct Responder {
     private let resources: App.Resources
     private let listener: UnixListener
+    private let mailQueued: @Sendable () -> Void
     private let logger = Logger(label: "responder")
 
-    public init(resources: App.Resources, listener: UnixListener) {
+    /// `mailQueued` runs after each transaction that queued mail.
+    public init(resources: App.Resources, listener: UnixListener, mailQueued: @escaping @Sendable () -> Void) {
         self.resources = resources
         self.listener = listener
+        self.mailQueued = mailQueued
     }
 
     private var settings: Settings { resources.settings }
@@ -31,9 +35,9 @@ public struct Responder {
 
         let stop = try StopEvent()
         let threads = (0..<settings.threads).map { _ in
-            PThread { [resources, listener, logger] in
+            PThread { [resources, listener, mailQueued, logger] in
                 do {
-                    try Self.serve(resources: resources, listener: listener, stop: stop, logger: logger)
+                    try Self.serve(resources: resources, listener: listener, stop: stop, mailQueued: mailQueued, logger: logger)
                 } catch {
                     logger.critical("request thread cannot start: \(error)")
                     stop.fire()
@@ -49,10 +53,12 @@ public struct Responder {
         return 0
     }
 
-    private static func serve(resources: App.Resources, listener: UnixListener, stop: StopEvent, logger: Logger) throws {
+    private static func serve(
+        resources: App.Resources, listener: UnixListener, stop: StopEvent, mailQueued: @escaping @Sendable () -> Void, logger: Logger
+    ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
         let exchange = try Exchange(listener: listener)
-        let app = App(database: Database(resources.settings.database), resources: resources, logger: logger, mailQueued: {})
+        let app = App(database: Database(resources.settings.database), resources: resources, logger: logger, mailQueued: mailQueued)
         while waiter.wait(stop: stop) {
             switch exchange.accept() {
             case .request:

@@ -28,6 +28,26 @@ public struct Settings: Sendable {
     public var throttleAddressInterval: Int
     public var throttleUserHourly: Int
 
+    // Mail delivery (Django's names, then the pool's own).
+    public var emailBackend: String
+    public var emailHost: String
+    public var emailPort: Int
+    public var emailHostUser: String?
+    public var emailHostPassword: String?
+    public var emailUseTLS: Bool
+    public var emailUseSSL: Bool
+    public var emailTimeout: Double
+    public var emailFilePath: String
+    public var emailVerifyPeer: Bool
+    public var emailCAFile: String?
+    public var mailWorkers: Int
+    public var mailLease: Double
+    public var mailBatch: Int
+    public var mailRetryBase: Double
+    public var mailMaxRetries: Int
+    public var mailRetryJitter: Double
+    public var mailPollInterval: Double
+
     public static let defaultThreads = 8
     public static let defaultBodyLimit = 64 * 1024
 
@@ -59,6 +79,25 @@ public struct Settings: Sendable {
         emailFrom = environment.string("EMAIL_FROM", default: "美多商城<hmmeiduo@163.com>")
         throttleAddressInterval = try environment.integer("MEIDUO_THROTTLE_ADDRESS_INTERVAL", default: 60, range: 0...86400)
         throttleUserHourly = try environment.integer("MEIDUO_THROTTLE_USER_HOURLY", default: 5, range: 0...1_000_000)
+
+        emailBackend = environment.string("EMAIL_BACKEND", default: "smtp")
+        emailHost = environment.string("EMAIL_HOST", default: "localhost")
+        emailPort = try environment.integer("EMAIL_PORT", default: 25, range: 1...65535)
+        emailHostUser = environment.string("EMAIL_HOST_USER")
+        emailHostPassword = environment.string("EMAIL_HOST_PASSWORD")
+        emailUseTLS = try environment.bool("EMAIL_USE_TLS", default: false)
+        emailUseSSL = try environment.bool("EMAIL_USE_SSL", default: false)
+        emailTimeout = try environment.double("EMAIL_TIMEOUT", default: 30, range: 0.1...600)
+        emailFilePath = environment.string("EMAIL_FILE_PATH", default: "mail")
+        emailVerifyPeer = try environment.bool("MEIDUO_EMAIL_VERIFY_PEER", default: true)
+        emailCAFile = environment.string("MEIDUO_EMAIL_CA_FILE")
+        mailWorkers = try environment.integer("MEIDUO_MAIL_WORKERS", default: 2, range: 0...64)
+        mailLease = try environment.double("MEIDUO_MAIL_LEASE", default: 60, range: 0.5...86400)
+        mailBatch = try environment.integer("MEIDUO_MAIL_BATCH", default: 32, range: 1...1000)
+        mailRetryBase = try environment.double("MEIDUO_MAIL_RETRY_BASE", default: 3, range: 0.01...3600)
+        mailMaxRetries = try environment.integer("MEIDUO_MAIL_MAX_RETRIES", default: 3, range: 0...20)
+        mailRetryJitter = try environment.double("MEIDUO_MAIL_RETRY_JITTER", default: 0, range: 0...1)
+        mailPollInterval = try environment.double("MEIDUO_MAIL_POLL_INTERVAL", default: 1, range: 0.01...60)
     }
 
     /// The settings `serve` cannot run without, checked before anything starts.
@@ -68,6 +107,9 @@ public struct Settings: Sendable {
         }
         guard emailVerifyURL.hasPrefix("http://") || emailVerifyURL.hasPrefix("https://") else {
             throw Environment.Problem(description: "EMAIL_VERIFY_URL must be an http:// or https:// URL, not '\(emailVerifyURL)'")
+        }
+        guard !(emailUseTLS && emailUseSSL) else {
+            throw Environment.Problem(description: "EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive: set one of them")
         }
     }
 }

@@ -54,6 +54,28 @@ class Stack:
     def service_log(self):
         return (self.log_dir / "service.log").read_text(errors="replace")
 
+    def children(self, kind):
+        """Pids of the service's `responder` or `sender` children, from /proc."""
+        pids = subprocess.run(["pgrep", "-P", self.env["SERVICE_PID"]], stdout=subprocess.PIPE, text=True).stdout.split()
+        found = []
+        for pid in pids:
+            try:
+                arguments = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except FileNotFoundError:
+                continue
+            if len(arguments) > 1 and arguments[1].decode() == kind:
+                found.append(int(pid))
+        return found
+
+    def cli(self, *args, stdin=None, env=None):
+        """Runs `meiduo-email ARGS` against this stack's database."""
+        env = {**os.environ, "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], "MEIDUO_DB_USER": self.env["DB_USER"],
+               "MEIDUO_DB_NAME": self.env["DB_NAME"], "MEIDUO_DB_PASSWORD": (self.var / "db_password").read_text(),
+               "MEIDUO_TEMPLATES": str(ROOT / "templates"), **(env or {})}
+        binary = os.environ.get("MEIDUO_BIN", str(ROOT / ".build" / "release" / "meiduo-email"))
+        return subprocess.run([binary, *args], env=env, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, timeout=60)
+
     # The database, as the service's own MariaDB user.
     def connect(self):
         return pymysql.connect(unix_socket=self.env["DB_SOCKET"], user=self.env["DB_USER"],
@@ -129,19 +151,33 @@ def stack():
 
 
 @pytest.fixture
-def private_stack(request):
+def stack_factory():
+    """Starts stacks of the test's own (given settings for the service) and stops them after."""
+    started = []
+
+    def make(**env):
+        # Not pytest's tmp_path: its parents are private to root, and nginx's workers must reach
+        # the socket inside.
+        var = tempfile.mkdtemp(prefix="stack-", dir=os.environ.get("MEIDUO_TEST_TMP", "/tmp"))
+        started.append(var)
+        return start_stack(var, env={name: str(value) for name, value in env.items()})
+
+    yield make
+    failures = []
+    for var in started:
+        stopped = subprocess.run([str(STACK), "down", var], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if stopped.returncode != 0:
+            failures.append(stopped.stdout.decode())
+        shutil.rmtree(var, ignore_errors=True)
+    assert not failures, failures
+
+
+@pytest.fixture
+def private_stack(request, stack_factory):
     """A stack of the test's own, for tests that stop or kill parts of it. Settings for the
     service can be given with @pytest.mark.stack_env(NAME=value, ...)."""
     marker = request.node.get_closest_marker("stack_env")
-    # Not pytest's tmp_path: its parents are private to root, and nginx's workers must reach
-    # the socket inside.
-    var = tempfile.mkdtemp(prefix="stack-", dir=os.environ.get("MEIDUO_TEST_TMP", "/tmp"))
-    try:
-        yield start_stack(var, env=marker.kwargs if marker else None)
-    finally:
-        stopped = subprocess.run([str(STACK), "down", var], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        shutil.rmtree(var, ignore_errors=True)
-        assert stopped.returncode == 0, stopped.stdout.decode()
+    return stack_factory(**(marker.kwargs if marker else {}))
 
 
 def hidden_field(html, name):

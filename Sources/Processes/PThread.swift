@@ -1,7 +1,7 @@
 import Glibc
 
 /// A joinable POSIX thread running a Sendable closure.
-final class PThread {
+public final class PThread {
     private final class Body {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
@@ -9,7 +9,7 @@ final class PThread {
 
     private var thread = pthread_t()
 
-    init(_ body: @escaping @Sendable () -> Void) {
+    public init(_ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         let created = pthread_create(&thread, nil, { raw in
             Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
@@ -18,7 +18,7 @@ final class PThread {
         precondition(created == 0, "pthread_create failed: \(created)")
     }
 
-    func join() {
+    public func join() {
         pthread_join(thread, nil)
     }
 }

@@ -136,7 +136,8 @@ public final class Supervisor {
             }
             _ = signals.wait(timeout: 0.05)
         }
-        logger.info("stopped")
-        return clean ? 0 : 1
+        let status: Int32 = clean ? 0 : 1
+        logger.info("stopped, exit status \(status)")
+        return status
     }
 }

@@ -5,7 +5,7 @@ import Glibc
 /// reading what became of it.
 public enum ChildProcess {
     /// The running executable, so children are the same build as their supervisor.
-    static let executable: String = {
+    public static let executable: String = {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         precondition(length > 0, "cannot read /proc/self/exe")
@@ -14,7 +14,7 @@ public enum ChildProcess {
 
     /// Starts `executable arguments…` with `descriptors` (parent fd → child fd) inherited, every
     /// other descriptor closed by CLOEXEC, a clear signal mask and default signal actions.
-    static func spawn(_ arguments: [String], descriptors: [(Int32, Int32)]) throws -> pid_t {
+    public static func spawn(_ arguments: [String], descriptors: [(Int32, Int32)]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -37,23 +37,23 @@ public enum ChildProcess {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, Glibc.environ)
         guard result == 0 else { throw SpawnError(code: result) }
         return pid
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        let code: Int32
-        var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
+    public struct SpawnError: Error, CustomStringConvertible {
+        public let code: Int32
+        public var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
     }
 
     /// A wait status in words (the W* macros are not imported into Swift).
-    static func describe(_ status: Int32) -> String {
+    public static func describe(_ status: Int32) -> String {
         let signal = status & 0x7F
         return signal == 0 ? "exited with status \((status >> 8) & 0xFF)" : "killed by signal \(signal)"
     }
 
-    static func exitedCleanly(_ status: Int32) -> Bool {
+    public static func exitedCleanly(_ status: Int32) -> Bool {
         status & 0x7F == 0 && (status >> 8) & 0xFF == 0
     }
 

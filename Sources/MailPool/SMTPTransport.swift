@@ -1,0 +1,27 @@
+import Curl
+import Store
+
+/// Delivery over SMTP through libcurl, one kept-open connection per sender process.
+final class SMTPTransport: MailTransport {
+    private let client: SMTPClient
+    private let envelopeSender: String
+
+    init(_ settings: TransportSettings.SMTPSettings, envelopeSender: String) throws {
+        let milliseconds = Int(settings.timeoutSeconds * 1000)
+        client = try SMTPClient(SMTPClient.Options(
+            host: settings.host, port: settings.port,
+            security: settings.useSSL ? .implicitTLS : settings.useTLS ? .startTLS : .none,
+            username: settings.username, password: settings.password,
+            verifyPeer: settings.verifyPeer, caFile: settings.caFile,
+            connectTimeoutMilliseconds: min(milliseconds, 10_000), timeoutMilliseconds: milliseconds))
+        self.envelopeSender = envelopeSender
+    }
+
+    func deliver(_ mail: Outbox.ClaimedMail) throws(DeliveryError) {
+        do {
+            try client.send(from: envelopeSender, to: [mail.recipient], message: mail.message)
+        } catch {
+            throw error.isPermanent ? .permanent(error.description) : .temporary(error.description)
+        }
+    }
+}

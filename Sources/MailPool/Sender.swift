@@ -1,0 +1,148 @@
+import CLinux
+import Curl
+import Glibc
+import Logging
+import MariaDB
+import Processes
+import Store
+
+/// One mail-sender child: claims due messages from the outbox under a lease, delivers them,
+/// records each outcome, and sleeps until the responder rings or a retry comes due. On
+/// SIGTERM it finishes the message in hand, gives the rest of its claim back, and exits 0.
+public final class Sender {
+    private let settings: PoolSettings
+    private let database: Database
+    private let transport: MailTransport
+    private let wakeFD: Int32?
+    private let signalFD: Int32
+    private let logger = Logger(label: "sender")
+    /// Outcomes not yet written (the database may be away); kept until they are.
+    private var unrecorded: [(Outbox.ClaimedMail, Outbox.Outcome)] = []
+    private var stopping = false
+    private var databaseReachable = true
+
+    public init(settings: PoolSettings, database: ConnectionOptions, wakeFD: Int32?) throws {
+        let signals = Signals([SIGTERM, SIGINT])
+        signals.block()
+        Signals.ignoreBrokenPipes()
+        signalFD = signals.descriptor()
+        MariaDBLibrary.initialize()
+        CurlLibrary.initialize()
+        self.settings = settings
+        self.database = Database(database)
+        self.wakeFD = wakeFD
+        transport = try settings.transport.makeTransport(envelopeSender: settings.envelopeSender)
+    }
+
+    public func run() -> Int32 {
+        logger.info("sender ready", metadata: ["pid": "\(getpid())"])
+        while !stopping {
+            guard recordOutcomes() else {
+                pause()
+                continue
+            }
+            let batch: [Outbox.ClaimedMail]
+            do {
+                batch = try database.transaction {
+                    try Outbox.claim(limit: settings.batchSize, leaseSeconds: settings.leaseSeconds, on: $0)
+                }
+                noteDatabase(reachable: true, nil)
+            } catch {
+                noteDatabase(reachable: false, error)
+                pause()
+                continue
+            }
+            if batch.isEmpty {
+                pause()
+            } else {
+                deliver(batch)
+            }
+        }
+        if !recordOutcomes() {
+            logger.warning("stopping with \(unrecorded.count) outcomes unrecorded; those messages go out again after their lease")
+        }
+        logger.info("sender stopped")
+        return 0
+    }
+
+    private func deliver(_ batch: [Outbox.ClaimedMail]) {
+        for (index, mail) in batch.enumerated() {
+            takeSignals()
+            if stopping {
+                unrecorded += batch[index...].map { ($0, .released) }
+                return
+            }
+            unrecorded.append((mail, outcome(of: mail)))
+        }
+    }
+
+    private func outcome(of mail: Outbox.ClaimedMail) -> Outbox.Outcome {
+        let about: Logger.Metadata = [
+            "outbox": "\(mail.id)", "message_id": "\(mail.messageID)", "to": "\(mail.recipient)", "attempt": "\(mail.attempt)",
+        ]
+        // Claimed more often than it may be tried: senders died holding it.
+        guard mail.attempt <= settings.retry.maxRetries + 1 else {
+            logger.error("failed: claimed \(mail.attempt) times without an outcome", metadata: about)
+            return .failed(error: "gave up after \(mail.attempt - 1) claims ended without an outcome")
+        }
+        do {
+            try transport.deliver(mail)
+            logger.info("sent", metadata: about)
+            return .sent
+        } catch {
+            switch error {
+            case .permanent(let reason):
+                logger.error("failed: refused for good: \(reason)", metadata: about)
+                return .failed(error: reason)
+            case .temporary(let reason):
+                guard let delay = settings.retry.delay(afterFailedAttempt: mail.attempt) else {
+                    logger.error("failed after \(mail.attempt) attempts: \(reason)", metadata: about)
+                    return .failed(error: reason)
+                }
+                logger.warning("retrying in \(delay)s: \(reason)", metadata: about)
+                return .retry(afterSeconds: delay, error: reason)
+            }
+        }
+    }
+
+    /// Writes the outcomes gathered so far; false while the database is unreachable.
+    private func recordOutcomes() -> Bool {
+        guard !unrecorded.isEmpty else { return true }
+        do {
+            try database.transaction { try Outbox.record(unrecorded, on: $0) }
+            unrecorded = []
+            noteDatabase(reachable: true, nil)
+            return true
+        } catch {
+            noteDatabase(reachable: false, error)
+            return false
+        }
+    }
+
+    /// Logs only when reachability changes, so an outage is two lines, not one a second.
+    private func noteDatabase(reachable: Bool, _ error: (any Error)?) {
+        guard reachable != databaseReachable else { return }
+        databaseReachable = reachable
+        if let error {
+            logger.error("database unreachable: \(error)")
+        } else {
+            logger.info("database reachable again")
+        }
+    }
+
+    /// Sleeps until the responder rings, a signal comes, or the poll interval passes.
+    private func pause() {
+        var watched = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
+        if let wakeFD { watched.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
+        _ = poll(&watched, nfds_t(watched.count), Int32(settings.pollInterval * 1000))
+        if let wakeFD { Wakeup.drain(wakeFD) }
+        takeSignals()
+    }
+
+    private func takeSignals() {
+        while Signals.take(from: signalFD) != nil {
+            if !stopping { logger.info("sender stopping: finishing the message in hand") }
+            stopping = true
+        }
+    }
+}

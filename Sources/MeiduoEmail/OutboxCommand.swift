@@ -1,0 +1,110 @@
+import ArgumentParser
+import MariaDB
+import Store
+
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox", abstract: "Look at the mail queue and act on it.",
+        subcommands: [Stats.self, List.self, Retry.self, Purge.self])
+
+    /// Runs `work` against the database named by the settings, failing with one clear line.
+    static func withDatabase<T>(_ work: (Connection) throws -> T) -> T {
+        let settings = Startup.settings()
+        MariaDBLibrary.initialize()
+        do {
+            return try Database(settings.database).run(work)
+        } catch {
+            Startup.fail("\(error)")
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Messages queued, in flight, sent and failed; the oldest queued one's age.")
+
+        func run() {
+            let stats = OutboxCommand.withDatabase { try Outbox.stats(on: $0) }
+            print("queued     \(stats.queued)")
+            print("in flight  \(stats.inFlight)")
+            print("sent       \(stats.sent)")
+            print("failed     \(stats.failed)")
+            print("oldest queued  \(stats.oldestQueuedAge.map { Duration.describe($0) } ?? "-")")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The newest messages, with their last error.")
+
+        @Flag(help: "Only messages that failed for good.")
+        var failed = false
+
+        @Option(help: "How many to show.")
+        var limit = 50
+
+        func run() {
+            let entries = OutboxCommand.withDatabase { try Outbox.list(failedOnly: failed, limit: limit, on: $0) }
+            print("id\tstatus\tattempts\tcreated\tdue\trecipient\tlast error")
+            for entry in entries {
+                print([
+                    "\(entry.id)", entry.status, "\(entry.attempts)", entry.createdAt, entry.dueAt ?? "-", entry.recipient,
+                    entry.lastError ?? "",
+                ].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put failed messages back in the queue, due now.")
+
+        @Argument(help: "Outbox ids of failed messages.")
+        var ids: [Int64] = []
+
+        @Flag(help: "Every failed message.")
+        var allFailed = false
+
+        func validate() throws {
+            guard allFailed != !ids.isEmpty else { throw ValidationError("give outbox ids or --all-failed, not both or neither") }
+        }
+
+        func run() {
+            let count = OutboxCommand.withDatabase { try Outbox.retry(ids: allFailed ? nil : ids, on: $0) }
+            print("re-queued \(count) message\(count == 1 ? "" : "s")")
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete sent messages older than a duration.",
+            discussion: "The throttle counts the last hour's messages, so durations under 1h are refused.")
+
+        @Option(help: "Age such as 30d, 12h, 90m or 3600s.")
+        var sentBefore: String
+
+        func validate() throws {
+            guard let seconds = Duration.seconds(sentBefore) else {
+                throw ValidationError("--sent-before takes a duration such as 30d, 12h, 90m or 3600s")
+            }
+            guard seconds >= 3600 else { throw ValidationError("--sent-before must be at least 1h: the throttle counts the last hour's mail") }
+        }
+
+        func run() {
+            let seconds = Duration.seconds(sentBefore)!
+            let count = OutboxCommand.withDatabase { try Outbox.purgeSent(olderThan: seconds, on: $0) }
+            print("deleted \(count) sent message\(count == 1 ? "" : "s")")
+        }
+    }
+}
+
+/// Durations on the command line: `30d`, `12h`, `90m`, `3600s`, or plain seconds.
+enum Duration {
+    static func seconds(_ text: String) -> Int? {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        guard let last = text.last else { return nil }
+        let (number, unit) = units[last].map { (text.dropLast(), $0) } ?? (Substring(text), 1)
+        guard let value = Int(number), value >= 0 else { return nil }
+        return value * unit
+    }
+
+    static func describe(_ seconds: Double) -> String {
+        seconds < 120 ? "\(Int(seconds))s" : seconds < 7200 ? "\(Int(seconds / 60))m" : "\(Int(seconds / 3600))h"
+    }
+}

@@ -1,0 +1,81 @@
+import MariaDB
+
+/// What operators see and do from the command line.
+extension Outbox {
+    public struct Stats: Sendable {
+        public var queued = 0
+        public var inFlight = 0
+        public var sent = 0
+        public var failed = 0
+        /// Seconds the oldest queued message has waited, nil when none is queued.
+        public var oldestQueuedAge: Double?
+    }
+
+    public struct Entry: Sendable {
+        public let id: Int64
+        public let status: String
+        public let attempts: Int
+        public let recipient: String
+        public let createdAt: String
+        public let dueAt: String?
+        public let lastError: String?
+    }
+
+    public static func stats(on connection: Connection) throws -> Stats {
+        var stats = Stats()
+        for row in try connection.query("SELECT status, COUNT(*) FROM meiduo_outbox GROUP BY status") {
+            let count = Int(row.int(1)!)
+            switch row.string(0) {
+            case "queued": stats.queued = count
+            case "sending": stats.inFlight = count
+            case "sent": stats.sent = count
+            case "failed": stats.failed = count
+            default: break
+            }
+        }
+        let oldest = try connection.query(
+            "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(6)) FROM meiduo_outbox WHERE status = 'queued'")
+        stats.oldestQueuedAge = oldest.first?.int(0).map { Double($0) / 1_000_000 }
+        return stats
+    }
+
+    public static func list(failedOnly: Bool, limit: Int, on connection: Connection) throws -> [Entry] {
+        let filter = failedOnly ? "WHERE status = 'failed'" : ""
+        return try connection.query(
+            """
+            SELECT id, status, attempts, recipient, created_at, due_at, last_error FROM meiduo_outbox
+            \(filter) ORDER BY id DESC LIMIT ?
+            """,
+            [.int(Int64(limit))]
+        ).map {
+            Entry(
+                id: $0.int(0)!, status: $0.string(1)!, attempts: Int($0.int(2)!), recipient: $0.string(3)!,
+                createdAt: $0.string(4)!, dueAt: $0.string(5), lastError: $0.string(6))
+        }
+    }
+
+    /// Puts failed messages back in the queue, due now, with their attempts reset. Answers how
+    /// many it re-queued; ids that are not failed are left alone.
+    public static func retry(ids: [Int64]?, on connection: Connection) throws -> Int {
+        let reset = "UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6), attempts = 0, last_error = NULL WHERE status = 'failed'"
+        guard let ids else { return try connection.execute(reset) }
+        var count = 0
+        for id in ids {
+            count += try connection.execute(reset + " AND id = ?", [.int(id)])
+        }
+        return count
+    }
+
+    /// Deletes sent messages older than `seconds`, a thousand rows per statement so the table is
+    /// never locked for long. Answers how many went.
+    public static func purgeSent(olderThan seconds: Int, on connection: Connection) throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try connection.execute(
+                "DELETE FROM meiduo_outbox WHERE status = 'sent' AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT 1000",
+                [.int(Int64(seconds))])
+            total += deleted
+            if deleted < 1000 { return total }
+        }
+    }
+}

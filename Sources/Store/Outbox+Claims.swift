@@ -1,0 +1,88 @@
+import MariaDB
+
+/// What a sender does with the queue: claim due rows under a lease, then record each outcome.
+extension Outbox {
+    public struct ClaimedMail: Sendable {
+        public let id: Int64
+        public let recipient: String
+        public let messageID: String
+        public let message: [UInt8]
+        /// The attempt this claim is, counting from 1.
+        public let attempt: Int
+    }
+
+    public enum Outcome: Sendable {
+        case sent
+        case retry(afterSeconds: Double, error: String)
+        case failed(error: String)
+        /// Not tried (the sender is stopping): back to the queue, the attempt not counted.
+        case released
+    }
+
+    /// Takes up to `limit` due rows (queued and due, or claimed by a sender whose lease ran out)
+    /// for `leaseSeconds`. `SKIP LOCKED` lets any number of senders, on any number of hosts,
+    /// claim at once without ever taking the same row. Run it in a transaction.
+    public static func claim(limit: Int, leaseSeconds: Double, on connection: Connection) throws -> [ClaimedMail] {
+        let rows = try connection.query(
+            """
+            SELECT id, recipient, message_id, message, attempts FROM meiduo_outbox
+            WHERE due_at <= NOW(6) ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED
+            """,
+            [.int(Int64(limit))])
+        guard !rows.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: rows.count).joined(separator: ", ")
+        try connection.execute(
+            """
+            UPDATE meiduo_outbox SET status = 'sending', attempts = attempts + 1,
+                due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN (\(placeholders))
+            """,
+            [.int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0)!) })
+        return rows.map {
+            ClaimedMail(
+                id: $0.int(0)!, recipient: $0.string(1)!, messageID: $0.string(2)!, message: $0.bytes(3)!,
+                attempt: Int($0.int(4)!) + 1)
+        }
+    }
+
+    /// Records outcomes. Each update applies only while the row still carries
+    /// this claim's attempt number, so a sender whose lease ran out cannot overwrite the claim
+    /// another sender has taken since. Run it in a transaction.
+    public static func record(_ outcomes: [(ClaimedMail, Outcome)], on connection: Connection) throws {
+        for (mail, outcome) in outcomes {
+            let claim: [SQLValue] = [.int(mail.id), .int(Int64(mail.attempt))]
+            switch outcome {
+            case .sent:
+                try connection.execute(
+                    """
+                    UPDATE meiduo_outbox SET status = 'sent', sent_at = NOW(6), due_at = NULL, last_error = NULL
+                    WHERE id = ? AND attempts = ?
+                    """, claim)
+            case .retry(let delay, let error):
+                try connection.execute(
+                    """
+                    UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?
+                    WHERE id = ? AND attempts = ?
+                    """, [.int(microseconds(delay)), .text(truncated(error))] + claim)
+            case .failed(let error):
+                try connection.execute(
+                    "UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, last_error = ? WHERE id = ? AND attempts = ?",
+                    [.text(truncated(error))] + claim)
+            case .released:
+                try connection.execute(
+                    """
+                    UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6), attempts = attempts - 1
+                    WHERE id = ? AND attempts = ?
+                    """, claim)
+            }
+        }
+    }
+
+    static func microseconds(_ seconds: Double) -> Int64 {
+        Int64((seconds * 1_000_000).rounded())
+    }
+
+    /// `last_error` holds 1000 characters.
+    static func truncated(_ error: String) -> String {
+        error.count <= 1000 ? error : String(error.prefix(997)) + "..."
+    }
+}

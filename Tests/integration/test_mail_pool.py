@@ -1,0 +1,284 @@
+"""The mail-sender pool against a real SMTP server (aiosmtpd): transports, retries, faults."""
+import os
+import signal
+import secrets
+import time
+from email.message import EmailMessage
+
+import pytest
+
+from mail import latest_outbox_message
+from smtp_sink import SMTPSink, self_signed_certificate
+
+FAST_RETRIES = {"MEIDUO_MAIL_RETRY_BASE": "0.2", "MEIDUO_MAIL_POLL_INTERVAL": "0.1"}
+
+
+@pytest.fixture
+def sink():
+    server = SMTPSink().start()
+    yield server
+    server.stop()
+
+
+def smtp_stack(stack_factory, sink, **env):
+    return stack_factory(EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, **{**FAST_RETRIES, **env})
+
+
+def bind(stack, user=None):
+    """Logs a new user in and binds an address: one verification mail queued."""
+    user = user or stack.create_user()
+    session = stack.login(user)
+    email = f"pool{secrets.token_hex(5)}@example.com"
+    started = time.monotonic()
+    assert stack.put_email(session, email).json()["code"] == "0"
+    return user, email, started
+
+
+def outbox_rows(stack, user_id):
+    return stack.sql("SELECT id, status, attempts, last_error FROM meiduo_outbox WHERE user_id = %s", user_id)
+
+
+def wait_for_status(stack, outbox_id, status, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = stack.sql("SELECT status, attempts, last_error FROM meiduo_outbox WHERE id = %s", outbox_id)[0]
+        if row[0] == status:
+            return row
+        time.sleep(0.02)
+    raise AssertionError(f"outbox {outbox_id} is {row}, not {status}")
+
+
+def test_plain_smtp_delivers_the_queued_message_promptly(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink)
+    user, email, started = bind(stack)
+    received = sink.wait_for(1)[0]
+    latency = received.at - started
+    print(f"queue-to-server latency, PUT included: {latency * 1000:.1f} ms")
+    assert latency < 1.0
+    queued = latest_outbox_message(stack, user["id"])
+    assert received.recipients == [email]
+    assert received.sender == "hmmeiduo@163.com"
+    assert received.message_id == queued["Message-ID"]
+    assert received.message.get_body(("plain",)).get_content() == queued.get_body(("plain",)).get_content()
+    outbox_id = outbox_rows(stack, user["id"])[0][0]
+    assert wait_for_status(stack, outbox_id, "sent")[1] == 1
+
+
+def test_starttls_with_verification_and_auth(stack_factory, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    sink = SMTPSink(tls=(cert, key), credentials=("mailer", "s3cret-pass")).start()
+    try:
+        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_CA_FILE=cert,
+                           EMAIL_HOST_USER="mailer", EMAIL_HOST_PASSWORD="s3cret-pass")
+        user, email, _ = bind(stack)
+        assert sink.wait_for(1)[0].recipients == [email]
+        assert "s3cret-pass" not in stack.service_log()
+    finally:
+        sink.stop()
+
+
+def test_starttls_without_verification(stack_factory, tmp_path):
+    sink = SMTPSink(tls=self_signed_certificate(tmp_path)).start()
+    try:
+        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_VERIFY_PEER="false")
+        bind(stack)
+        sink.wait_for(1)
+    finally:
+        sink.stop()
+
+
+def test_unverifiable_certificate_is_not_trusted(stack_factory, tmp_path):
+    sink = SMTPSink(tls=self_signed_certificate(tmp_path)).start()
+    try:
+        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_MAIL_MAX_RETRIES="1")
+        user, _, _ = bind(stack)
+        row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "failed")
+        assert "certificate" in row[2].lower() or "ssl" in row[2].lower()
+        assert sink.received == []
+    finally:
+        sink.stop()
+
+
+def test_implicit_tls(stack_factory, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    sink = SMTPSink(tls=(cert, key), implicit_tls=True).start()
+    try:
+        stack = smtp_stack(stack_factory, sink, EMAIL_USE_SSL="true", MEIDUO_EMAIL_CA_FILE=cert)
+        user, email, _ = bind(stack)
+        assert sink.wait_for(1)[0].recipients == [email]
+    finally:
+        sink.stop()
+
+
+def test_wrong_password_fails_for_good(stack_factory, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    sink = SMTPSink(tls=(cert, key), credentials=("mailer", "right")).start()
+    try:
+        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_CA_FILE=cert,
+                           EMAIL_HOST_USER="mailer", EMAIL_HOST_PASSWORD="wrong-password")
+        user, _, _ = bind(stack)
+        row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "failed")
+        assert row[1] == 1, "a 535 is permanent: no retries"
+        assert "wrong-password" not in stack.service_log() and "wrong-password" not in (row[2] or "")
+    finally:
+        sink.stop()
+
+
+def test_temporary_refusals_are_retried_with_backoff(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink)
+    sink.refuse("451 4.3.0 Try again later", times=2)
+    user, email, started = bind(stack)
+    received = sink.wait_for(1)[0]
+    # Attempt 1 at once, retry 1 after 0.2 s, retry 2 after 0.4 s more.
+    assert received.at - started >= 0.6
+    assert sink.attempts == 3
+    row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "sent")
+    assert row[1] == 3
+    log = stack.service_log()
+    assert "retrying in 0.2s" in log and "retrying in 0.4s" in log
+
+
+def test_retries_run_out_then_the_message_is_failed_and_kept(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink)
+    sink.refuse("451 4.3.0 Try again later", times=4)
+    user, _, _ = bind(stack)
+    row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "failed")
+    assert row[1] == 4 and "451" in row[2]
+    assert sink.attempts == 4
+
+
+def test_permanent_refusal_fails_then_retry_command_requeues_it(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink)
+    sink.refuse("550 5.1.1 Mailbox unavailable", times=1)
+    user, email, _ = bind(stack)
+    outbox_id = outbox_rows(stack, user["id"])[0][0]
+    row = wait_for_status(stack, outbox_id, "failed")
+    assert row[1] == 1 and "550" in row[2]
+
+    listed = stack.cli("outbox", "list", "--failed")
+    assert listed.returncode == 0
+    assert any(line.startswith(f"{outbox_id}\tfailed") and email in line and "550" in line for line in listed.stdout.splitlines())
+    stats = stack.cli("outbox", "stats").stdout
+    assert "failed     1" in stats
+
+    retried = stack.cli("outbox", "retry", str(outbox_id))
+    assert retried.returncode == 0 and "re-queued 1 message" in retried.stdout
+    assert sink.wait_for(1)[0].recipients == [email]
+    wait_for_status(stack, outbox_id, "sent")
+    assert stack.cli("outbox", "retry").returncode != 0, "ids or --all-failed are required"
+
+
+def test_server_down_then_up(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_RETRY_BASE="0.5", MEIDUO_MAIL_MAX_RETRIES="5")
+    sink.stop()
+    user, email, _ = bind(stack)
+    time.sleep(1.0)
+    assert outbox_rows(stack, user["id"])[0][1] in ("queued", "sending")
+    sink.start()
+    assert sink.wait_for(1, timeout=20)[0].recipients == [email]
+    row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "sent")
+    assert row[1] >= 2
+
+
+def test_sender_killed_mid_data_is_replaced_and_the_message_delivered_after_the_lease(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_WORKERS="1", MEIDUO_MAIL_LEASE="2", EMAIL_TIMEOUT="20")
+    senders = stack.children("sender")
+    assert len(senders) == 1
+    sink.answer_slowly(5)
+    user, email, started = bind(stack)
+    assert sink.data_started.wait(5), "the message never reached DATA"
+    os.kill(senders[0], signal.SIGKILL)
+    received = sink.wait_for(1, timeout=20)[0]
+    assert received.recipients == [email]
+    assert received.at - started >= 2, "not before the lease ran out"
+    replacement = stack.children("sender")
+    assert len(replacement) == 1 and replacement != senders
+    assert wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "sent")[1] == 2
+
+
+def test_sigterm_with_mail_in_flight_loses_nothing_and_exits_0(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink, EMAIL_TIMEOUT="20")
+    sink.answer_slowly(1.5)
+    user, email, _ = bind(stack)
+    assert sink.data_started.wait(5)
+    # More mail waits in the queue behind the one in flight.
+    for _ in range(3):
+        bind(stack)
+    stack.stack("service-stop")
+    log = stack.service_log()
+    assert "supervisor" in log and "stopped, exit status 0" in log
+    assert log.count("exited with status 0") == 3, "the responder and both senders exit 0"
+    assert [email] in [r.recipients for r in sink.received], "the message in flight was finished"
+    statuses = {row[0] for row in stack.sql("SELECT status FROM meiduo_outbox")}
+    assert statuses <= {"sent", "queued"}, "nothing is left claimed by a sender that is gone"
+    stack.stack("service-start")
+    sink.wait_for(4)
+    assert sorted(r.message_id for r in sink.received) == sorted({r.message_id for r in sink.received})
+
+
+def queue_directly(stack, count, user_id=1):
+    """Puts `count` complete messages straight into the outbox, as the email flow would."""
+    rows = []
+    for index in range(count):
+        message = EmailMessage()
+        message["From"] = "美多商城 <hmmeiduo@163.com>"
+        message["To"] = f"burst{index}@example.com"
+        message["Subject"] = "美多商城邮箱验证"
+        message_id = f"burst.{index}.{secrets.token_hex(8)}@163.com"
+        message["Message-ID"] = f"<{message_id}>"
+        message.set_content("burst")
+        rows.append((user_id, f"burst{index}@example.com", message_id, message.as_bytes()))
+    with stack.connect() as connection, connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO meiduo_outbox (user_id, recipient, message_id, message, status, attempts, due_at, created_at)"
+            " VALUES (%s, %s, %s, %s, 'queued', 0, NOW(6), NOW(6))", rows)
+    return {f"<{row[2]}>" for row in rows}
+
+
+def test_burst_of_a_thousand_each_delivered_exactly_once(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_POLL_INTERVAL="0.05")
+    started = time.monotonic()
+    expected = queue_directly(stack, 1000)
+    received = sink.wait_for(1000, timeout=60)
+    elapsed = received[-1].at - started
+    print(f"1000 messages delivered in {elapsed:.2f} s: {1000 / elapsed:.0f} messages/s")
+    ids = [r.message_id for r in received]
+    assert len(ids) == len(set(ids)) == 1000
+    assert set(ids) == expected
+    time.sleep(0.3)
+    assert stack.sql("SELECT status, COUNT(*) FROM meiduo_outbox GROUP BY status") == (("sent", 1000),)
+
+
+def test_file_backend_writes_one_eml_per_message_within_a_second(stack):
+    """The `make run` default: EMAIL_BACKEND=file into MAIL_DIR."""
+    user, email, started = bind(stack)
+    queued = latest_outbox_message(stack, user["id"])
+    path = stack.mail_dir / (queued["Message-ID"].strip("<>") + ".eml")
+    while not path.exists() and time.monotonic() - started < 1.0:
+        time.sleep(0.005)
+    assert path.exists(), "no .eml within a second"
+    assert path.read_bytes() == bytes(stack.sql(
+        "SELECT message FROM meiduo_outbox WHERE user_id = %s", user["id"])[0][0])
+    assert not [name for name in os.listdir(stack.mail_dir) if name.startswith(".")], "no temporary file left"
+
+
+def test_console_backend_prints_the_message(stack_factory):
+    stack = stack_factory(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend", **FAST_RETRIES)
+    user, email, _ = bind(stack)
+    outbox_id = outbox_rows(stack, user["id"])[0][0]
+    wait_for_status(stack, outbox_id, "sent")
+    assert f"To: {email}" in stack.service_log()
+
+
+def test_bad_settings_stop_start_up_with_one_clear_line(stack):
+    for env, expected in [
+        ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, "EMAIL_BACKEND"),
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "EMAIL_USE_TLS and EMAIL_USE_SSL"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        ({"MEIDUO_THREADS": "many"}, "MEIDUO_THREADS"),
+        ({"EMAIL_FROM": "nobody"}, "EMAIL_FROM"),
+    ]:
+        result = stack.cli("serve", env={"SECRET_KEY": "k", "MEIDUO_SOCKET": str(stack.var / "never.sock"), **env})
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], result.stderr
