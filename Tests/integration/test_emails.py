@@ -48,7 +48,8 @@ def test_success_stores_the_address_unverified_and_queues_the_mail(stack, user, 
     assert_json(stack.put_email(session, email), 200, OK)
     assert stack.user(user["id"]) == {"username": user["username"], "email": email, "email_active": False}
     rows = stack.sql("SELECT recipient, status, attempts, message_id FROM meiduo_outbox WHERE user_id = %s", user["id"])
-    assert len(rows) == 1 and rows[0][:3] == (email, "queued", 0)
+    assert len(rows) == 1 and rows[0][0] == email
+    assert rows[0][1] in ("queued", "sending", "sent"), "the senders may already have it"
     message = latest_outbox_message(stack, user["id"])
     assert message["To"] == email
     assert str(message["Subject"]) == "美多商城邮箱验证"
