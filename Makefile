@@ -20,7 +20,7 @@ test:
 	@scripts/test
 
 build:
-	swift build -c release
+	swift build -c release --static-swift-stdlib
 
 deps:
 	@scripts/deps

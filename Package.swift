@@ -27,7 +27,7 @@ let package = Package(
 
         // Pure logic: encodings, and HTTP (requests, responses, cookies, forms, JSON, routing).
         .target(name: "Codecs"),
-        .target(name: "HTTP"),
+        .target(name: "HTTP", dependencies: ["Codecs"]),
 
         // The application, layer by layer.
         .target(name: "Processes", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
@@ -53,5 +53,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "EmailFlowTests", dependencies: ["EmailFlow", "Codecs", "HTTP", "Views"]),
         .testTarget(name: "MailPoolTests", dependencies: ["MailPool"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "ViewsTests", dependencies: ["Views"]),
     ]
 )

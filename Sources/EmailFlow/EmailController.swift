@@ -39,24 +39,17 @@ public final class EmailController {
 
         let now = Clock.seconds()
         let mail = try VerificationMail(userID: user.id, email: email, now: now, settings: settings, templates: templates)
+        let outcome: Outbox.BindOutcome
         do {
-            try database.transaction { connection in
-                // The update comes first: it locks the user's row, so the counts below see every
-                // earlier request of this user and a concurrent one waits for this one.
-                try Users.setEmail(userID: user.id, email: email, on: connection)
-                if settings.throttle.isEnabled {
-                    let recent = try Outbox.recentMail(
-                        userID: user.id, userWindow: ThrottlePolicy.userWindow, recipient: email,
-                        addressWindow: settings.throttle.addressInterval, on: connection)
-                    guard settings.throttle.allows(recentByUser: recent.byUser, recentToAddress: recent.toAddress) else {
-                        throw Self.throttled
-                    }
-                }
-                try Outbox.queue(userID: user.id, recipient: email, messageID: mail.messageID, message: mail.message, on: connection)
+            outcome = try database.run {
+                try Outbox.bind(
+                    userID: user.id, email: email, messageID: mail.messageID, message: mail.message,
+                    addressInterval: settings.throttle.addressInterval, userHourly: settings.throttle.userHourly, on: $0)
             }
         } catch let error as DatabaseError {
             throw Self.saveFailed.causedBy(error)
         }
+        guard outcome == .queued else { throw Self.throttled }
         mailQueued()
         return .json(.ok, Self.saved)
     }

@@ -19,21 +19,14 @@ public struct EmailFlowSettings: Sendable {
 }
 
 /// How many verification mails may go out: to one address at most one per `addressInterval`
-/// seconds, and per user at most `userHourly` an hour. Zero turns a limit off.
+/// seconds, and per user at most `userHourly` an hour. Zero turns a limit off. The database
+/// applies it (`meiduo_bind_email`), so every responder process and host shares it.
 public struct ThrottlePolicy: Sendable {
     public var addressInterval: Int
     public var userHourly: Int
 
-    public static let userWindow = 3600
-
     public init(addressInterval: Int = 60, userHourly: Int = 5) {
         self.addressInterval = addressInterval
         self.userHourly = userHourly
-    }
-
-    public var isEnabled: Bool { addressInterval > 0 || userHourly > 0 }
-
-    public func allows(recentByUser: Int, recentToAddress: Int) -> Bool {
-        (userHourly == 0 || recentByUser < userHourly) && (addressInterval == 0 || recentToAddress == 0)
     }
 }

@@ -4,19 +4,27 @@ public enum Cookies {
     /// duplicate winning, surrounding double quotes dropped.
     public static func parse(_ header: String) -> [String: String] {
         var cookies: [String: String] = [:]
-        for chunk in header.split(separator: ";", omittingEmptySubsequences: false) {
-            let name: String, value: String
-            if let equals = chunk.firstIndex(of: "=") {
-                name = chunk[..<equals].trimmingSpaces()
-                value = chunk[chunk.index(after: equals)...].trimmingSpaces()
+        let bytes = Array(header.utf8)
+        for chunk in bytes.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false) {
+            let name: ArraySlice<UInt8>, value: ArraySlice<UInt8>
+            if let equals = chunk.firstIndex(of: UInt8(ascii: "=")) {
+                name = trimmed(chunk[..<equals])
+                value = trimmed(chunk[(equals + 1)...])
             } else {
-                name = ""
-                value = chunk.trimmingSpaces()
+                name = []
+                value = trimmed(chunk)
             }
             guard !name.isEmpty || !value.isEmpty else { continue }
-            cookies[name] = unquote(value)
+            cookies[String(decoding: name, as: UTF8.self)] = unquote(String(decoding: value, as: UTF8.self))
         }
         return cookies
+    }
+
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+        return slice
     }
 
     private static func unquote(_ value: String) -> String {

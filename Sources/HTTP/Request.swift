@@ -1,3 +1,5 @@
+import Codecs
+
 /// What a handler sees of an HTTP request, as nginx passed it over FastCGI.
 public struct Request: Sendable {
     public var method: Method
@@ -47,15 +49,6 @@ public struct Request: Sendable {
     /// The content type without its parameters, lowercased.
     public var mediaType: String {
         let bare = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return bare.trimmingSpaces().lowercased()
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
+        return bare.trimming(" \t").lowercased()
     }
 }

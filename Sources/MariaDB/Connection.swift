@@ -43,6 +43,9 @@ public final class Connection {
         mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
         mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        // Runs on every connect: row locks only, no gap locks, so queue claims (SKIP LOCKED)
+        // and outbox inserts do not block or deadlock each other.
+        mysql_options(handle, MYSQL_INIT_COMMAND, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
         let connected = mysql_real_connect(
             handle, options.host, options.user, options.password, options.database, options.port,
             options.socket, UInt(CLIENT_FOUND_ROWS))

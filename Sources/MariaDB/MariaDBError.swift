@@ -22,6 +22,9 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
 
     public var isDuplicateKey: Bool { code == ER_DUP_ENTRY }
 
+    /// The server rolled the transaction back to resolve a conflict: running it again is safe.
+    public var isTransactionConflict: Bool { code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT }
+
     init(connection: UnsafeMutablePointer<MYSQL>?) {
         code = mysql_errno(connection)
         sqlState = String(cString: mysql_sqlstate(connection))

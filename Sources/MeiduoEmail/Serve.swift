@@ -12,10 +12,11 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let settings = Startup.settings()
+        // Templates are the responder's to check: it stops the service with one line if one is
+        // missing, and the supervisor stays small by never loading them.
         let pool: PoolSettings
         do {
-            let resources = try App.Resources(settings: settings)
-            pool = try PoolSettings(settings: settings, sender: resources.sender)
+            pool = try PoolSettings(settings: settings)
         } catch {
             Startup.fail("\(error)")
         }
@@ -61,9 +62,15 @@ struct ResponderProcess: ParsableCommand {
         let settings = Startup.settings()
         Startup.followSupervisor()
         let wakeup = wakeupFD
+        let resources: App.Resources
+        do {
+            resources = try App.Resources(settings: settings)
+        } catch {
+            Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
+        }
         do {
             let responder = Responder(
-                resources: try App.Resources(settings: settings), listener: UnixListener(inheritedFD: Self.listenerFD),
+                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD),
                 mailQueued: { if let wakeup { Wakeup.ring(wakeup) } })
             throw ExitCode(try responder.run())
         } catch let exit as ExitCode {
@@ -85,10 +92,14 @@ struct SenderProcess: ParsableCommand {
     func run() throws {
         let settings = Startup.settings()
         Startup.followSupervisor()
+        let pool: PoolSettings
         do {
-            let resources = try App.Resources(settings: settings)
-            let sender = try Sender(
-                settings: try PoolSettings(settings: settings, sender: resources.sender), database: settings.database, wakeFD: wakeupFD)
+            pool = try PoolSettings(settings: settings)
+        } catch {
+            Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
+        }
+        do {
+            let sender = try Sender(settings: pool, database: settings.database, wakeFD: wakeupFD)
             throw ExitCode(sender.run())
         } catch let exit as ExitCode {
             throw exit

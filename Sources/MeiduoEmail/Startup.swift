@@ -23,9 +23,9 @@ enum Startup {
         }
     }
 
-    static func fail(_ message: String) -> Never {
+    static func fail(_ message: String, status: Int32 = 1) -> Never {
         printError("meiduo-email: \(message)\n")
-        exit(1)
+        exit(status)
     }
 
     static func printError(_ text: String) {

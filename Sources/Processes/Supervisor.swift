@@ -41,6 +41,10 @@ public final class Supervisor {
         slots = children.map { Slot(child: $0) }
     }
 
+    /// A child exiting with this status (EX_CONFIG) found the configuration unusable: it said why
+    /// on standard error, and restarting it would only fail again, so everything stops.
+    public static let configurationErrorStatus: Int32 = 78
+
     /// Environment variable through which children learn who supervises them.
     public static let parentVariable = "MEIDUO_SUPERVISOR_PID"
 
@@ -56,7 +60,9 @@ public final class Supervisor {
             case SIGTERM, SIGINT, SIGHUP:
                 return shutdown(signal!)
             case SIGCHLD:
-                reap()
+                if reap() == .configurationError {
+                    return shutdown(SIGTERM, failed: true)
+                }
             default:
                 break
             }
@@ -84,13 +90,19 @@ public final class Supervisor {
         }
     }
 
-    private func reap() {
+    private enum Reaped { case restartable, configurationError }
+
+    private func reap() -> Reaped {
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0 else { return }
+            guard pid > 0 else { return .restartable }
             guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
             slots[index].pid = nil
+            if status & 0x7F == 0, (status >> 8) & 0xFF == Self.configurationErrorStatus {
+                logger.critical("\(slots[index].child.name) cannot run with this configuration; stopping")
+                return .configurationError
+            }
             logger.warning("\(slots[index].child.name) \(ChildProcess.describe(status)); restarting", metadata: ["pid": "\(pid)"])
             scheduleRestart(index)
         }
@@ -116,11 +128,11 @@ public final class Supervisor {
         }
     }
 
-    private func shutdown(_ signal: Int32) -> Int32 {
+    private func shutdown(_ signal: Int32, failed: Bool = false) -> Int32 {
         logger.info("stopping: passing signal \(signal) to every child")
         for slot in slots { if let pid = slot.pid { kill(pid, SIGTERM) } }
         let deadline = now() + Self.shutdownGrace
-        var clean = true
+        var clean = !failed
         while slots.contains(where: { $0.pid != nil }) {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)

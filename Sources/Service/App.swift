@@ -21,25 +21,27 @@ public final class App {
         let auth: AuthSettings
         let emailFlow: EmailFlowSettings
 
-        /// EMAIL_FROM, parsed.
-        public var sender: MailAddress { emailFlow.from }
+        /// Checks what serving needs (SECRET_KEY among it) and answers EMAIL_FROM, parsed;
+        /// cheap, so the supervisor and the senders can check without loading templates.
+        public static func sender(_ settings: Settings) throws -> MailAddress {
+            try settings.requireServing()
+            do {
+                return try MailAddress.parse(settings.emailFrom)
+            } catch {
+                throw Environment.Problem(description: "EMAIL_FROM: \(error)")
+            }
+        }
 
         /// Every template the routes render.
         static let requiredTemplates = ["layout", "error", "login", "info"] + VerificationMail.templates
 
         public init(settings: Settings) throws {
-            try settings.requireServing()
+            let from = try Self.sender(settings)
             self.settings = settings
             templates = try Templates(directory: settings.templatesDirectory, required: Self.requiredTemplates)
             auth = AuthSettings(
                 sessionAge: settings.sessionAge, sessionCookieSecure: settings.sessionCookieSecure,
                 csrfCookieSecure: settings.csrfCookieSecure)
-            let from: MailAddress
-            do {
-                from = try MailAddress.parse(settings.emailFrom)
-            } catch {
-                throw Environment.Problem(description: "EMAIL_FROM: \(error)")
-            }
             emailFlow = EmailFlowSettings(
                 secretKey: Array(settings.secretKey!.utf8), verifyURL: settings.emailVerifyURL,
                 tokenLifetime: Int64(settings.verifyEmailTokenExpires), from: from,

@@ -4,8 +4,8 @@ import Settings
 
 extension PoolSettings {
     /// The pool's settings from the service's, checked: a bad backend name stops start-up.
-    /// `sender` is EMAIL_FROM, already checked by the responder's resources.
-    public init(settings: Settings, sender: MailAddress) throws {
+    public init(settings: Settings) throws {
+        let sender = try App.Resources.sender(settings)
         guard let backend = TransportSettings.backend(named: settings.emailBackend) else {
             throw Environment.Problem(description: "EMAIL_BACKEND '\(settings.emailBackend)' is not supported: use smtp, file or console (or Django's dotted names for them)")
         }

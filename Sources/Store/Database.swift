@@ -48,17 +48,28 @@ public final class Database {
         }
     }
 
-    /// Runs `work` in one transaction: committed if it returns, rolled back if it throws.
+    /// Conflicts (deadlocks, lock waits) a transaction is run again for before giving up.
+    static let conflictRetries = 3
+
+    /// Runs `work` in one transaction: committed if it returns, rolled back if it throws. A
+    /// transaction the server rolled back to resolve a conflict with another one is run again.
     public func transaction<T>(_ work: (Connection) throws -> T) throws -> T {
-        try run { connection in
-            try connection.begin()
+        var conflicts = 0
+        while true {
             do {
-                let result = try work(connection)
-                try connection.commit()
-                return result
-            } catch {
-                try? connection.rollback()
-                throw error
+                return try run { connection in
+                    try connection.begin()
+                    do {
+                        let result = try work(connection)
+                        try connection.commit()
+                        return result
+                    } catch {
+                        try? connection.rollback()
+                        throw error
+                    }
+                }
+            } catch let error as DatabaseError where error.underlying.isTransactionConflict && conflicts < Self.conflictRetries {
+                conflicts += 1
             }
         }
     }

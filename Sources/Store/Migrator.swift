@@ -62,24 +62,30 @@ public struct Migrator {
         }
     }
 
-    /// Splits a migration file into statements: each ends with `;` at the end of a line.
-    /// `--` comment lines are dropped.
+    /// Splits a migration file into statements: each ends with `;` at the end of a line, or
+    /// with the delimiter a `DELIMITER` line sets (as in the mariadb client), so procedure bodies
+    /// can hold `;`. `--` comment lines outside statements are dropped.
     static func statements(in sql: String) -> [String] {
         var statements: [String] = []
         var current: [Substring] = []
+        var delimiter = ";"
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            if trimmed.hasPrefix("--") || (trimmed.isEmpty && current.isEmpty) { continue }
+            let trimmed = line.trimming(" \t\r")
+            if current.isEmpty && (trimmed.isEmpty || trimmed.hasPrefix("--")) { continue }
+            if current.isEmpty && trimmed.uppercased().hasPrefix("DELIMITER ") {
+                delimiter = trimmed.dropFirst("DELIMITER ".count).trimming()
+                continue
+            }
             current.append(line)
-            if trimmed.hasSuffix(";") {
-                var text = current.joined(separator: "\n")
-                text.removeLast()
+            if trimmed.hasSuffix(delimiter) {
+                var text = current.joined(separator: "\n").trimming()
+                text.removeLast(delimiter.count)
                 statements.append(text)
                 current = []
             }
         }
-        let rest = current.joined(separator: "\n").filter { !$0.isWhitespace }
-        if !rest.isEmpty { statements.append(current.joined(separator: "\n")) }
+        let rest = current.joined(separator: "\n").trimming()
+        if !rest.isEmpty { statements.append(rest) }
         return statements
     }
 }

@@ -9,6 +9,8 @@ extension Outbox {
         public let message: [UInt8]
         /// The attempt this claim is, counting from 1.
         public let attempt: Int
+        /// The id of the batch this was claimed in.
+        public let claim: Int64
     }
 
     public enum Outcome: Sendable {
@@ -23,6 +25,7 @@ extension Outbox {
     /// for `leaseSeconds`. `SKIP LOCKED` lets any number of senders, on any number of hosts,
     /// claim at once without ever taking the same row. Run it in a transaction.
     public static func claim(limit: Int, leaseSeconds: Double, on connection: Connection) throws -> [ClaimedMail] {
+        let claim = Int64.random(in: 1...Int64.max)
         let rows = try connection.query(
             """
             SELECT id, recipient, message_id, message, attempts FROM meiduo_outbox
@@ -30,51 +33,59 @@ extension Outbox {
             """,
             [.int(Int64(limit))])
         guard !rows.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: rows.count).joined(separator: ", ")
         try connection.execute(
             """
-            UPDATE meiduo_outbox SET status = 'sending', attempts = attempts + 1,
-                due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN (\(placeholders))
+            UPDATE meiduo_outbox SET status = 'sending', attempts = attempts + 1, claim = ?,
+                due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN (\(placeholders(rows.count)))
             """,
-            [.int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0)!) })
+            [.int(claim), .int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0)!) })
         return rows.map {
             ClaimedMail(
                 id: $0.int(0)!, recipient: $0.string(1)!, messageID: $0.string(2)!, message: $0.bytes(3)!,
-                attempt: Int($0.int(4)!) + 1)
+                attempt: Int($0.int(4)!) + 1, claim: claim)
         }
     }
 
-    /// Records outcomes. Each update applies only while the row still carries
-    /// this claim's attempt number, so a sender whose lease ran out cannot overwrite the claim
-    /// another sender has taken since. Run it in a transaction.
+    /// Records outcomes. Each update applies only to rows still under the claim they were
+    /// taken in, so a sender whose lease ran out cannot overwrite a newer claim; the sent rows
+    /// of a claim are marked by one statement. Run it in a transaction.
     public static func record(_ outcomes: [(ClaimedMail, Outcome)], on connection: Connection) throws {
+        var sent: [Int64: [Int64]] = [:]
         for (mail, outcome) in outcomes {
-            let claim: [SQLValue] = [.int(mail.id), .int(Int64(mail.attempt))]
+            let claim: [SQLValue] = [.int(mail.id), .int(mail.claim)]
             switch outcome {
             case .sent:
-                try connection.execute(
-                    """
-                    UPDATE meiduo_outbox SET status = 'sent', sent_at = NOW(6), due_at = NULL, last_error = NULL
-                    WHERE id = ? AND attempts = ?
-                    """, claim)
+                sent[mail.claim, default: []].append(mail.id)
             case .retry(let delay, let error):
                 try connection.execute(
                     """
                     UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?
-                    WHERE id = ? AND attempts = ?
+                    WHERE id = ? AND claim = ?
                     """, [.int(microseconds(delay)), .text(truncated(error))] + claim)
             case .failed(let error):
                 try connection.execute(
-                    "UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, last_error = ? WHERE id = ? AND attempts = ?",
+                    "UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, last_error = ? WHERE id = ? AND claim = ?",
                     [.text(truncated(error))] + claim)
             case .released:
                 try connection.execute(
                     """
                     UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6), attempts = attempts - 1
-                    WHERE id = ? AND attempts = ?
+                    WHERE id = ? AND claim = ?
                     """, claim)
             }
         }
+        for (claim, ids) in sent {
+            try connection.execute(
+                """
+                UPDATE meiduo_outbox SET status = 'sent', sent_at = NOW(6), due_at = NULL, last_error = NULL
+                WHERE claim = ? AND id IN (\(placeholders(ids.count)))
+                """, [.int(claim)] + ids.map { .int($0) })
+        }
+    }
+
+    /// `?, ?, …` for an `IN` list; each length is its own prepared statement, cached like any other.
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     static func microseconds(_ seconds: Double) -> Int64 {

@@ -49,12 +49,6 @@ public enum Users {
 }
 
 extension Users {
-    /// Stores a new address, not yet verified. Locks the user's row until the transaction ends,
-    /// which serialises a user's concurrent requests (and so their throttle counts).
-    public static func setEmail(userID: Int64, email: String, on connection: Connection) throws {
-        try connection.execute("UPDATE tb_users SET email = ?, email_active = 0 WHERE id = ?", [.text(email), .int(userID)])
-    }
-
     /// Marks the address verified if it is still the user's address, byte for byte. Answers
     /// false when no such user has that address (the row counts as matched when it was already
     /// verified, so a second click succeeds too).

@@ -14,9 +14,13 @@ public struct Templates: Sendable {
     /// Loads every `*.mustache` file under `directory` (subfolders give `folder/name`), and
     /// fails unless each name in `required` is among them.
     public init(directory: String, required: [String]) throws {
+        MustacheContentTypes.register(HTMLEscaping(), named: "HTML")
         var library = MustacheLibrary()
         let root = URL(fileURLWithPath: directory, isDirectory: true)
-        guard let files = FileManager.default.enumerator(atPath: root.path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let files = FileManager.default.enumerator(atPath: root.path)
+        else {
             throw LoadError(description: "template folder \(directory) cannot be read")
         }
         for case let relative as String in files where relative.hasSuffix(".mustache") {

@@ -40,3 +40,13 @@ import Codecs
         #expect(Hex.decode("zz") == nil)
     }
 }
+
+@Suite struct TrimmingTests {
+    @Test func trimsScalarsNotGraphemes() {
+        #expect("  a b \t".trimming() == "a b")
+        #expect("x\r\n".trimming() == "x", "CR LF is two scalars")
+        #expect("\r\n".trimming() == "")
+        #expect("--a--".trimming("-") == "a")
+        #expect("  美  ".trimming(" ") == "美")
+    }
+}

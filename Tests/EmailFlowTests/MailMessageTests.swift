@@ -109,3 +109,11 @@ import Testing
         #expect(parsed["html"] as? String == message.html.replacingOccurrences(of: "\n", with: "\r\n"))
     }
 }
+
+@Suite struct LineEndingTests {
+    @Test func bareLineFeedsGetACarriageReturn() {
+        #expect(MailMessage.crlf(Array("a\nb\r\nc\n\n".utf8)) == Array("a\r\nb\r\nc\r\n\r\n".utf8))
+        #expect(MailMessage.crlf([]) == [])
+        #expect(MailMessage.crlf(Array("\r".utf8)) == Array("\r".utf8))
+    }
+}

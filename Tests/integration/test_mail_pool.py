@@ -282,3 +282,10 @@ def test_bad_settings_stop_start_up_with_one_clear_line(stack):
         assert result.returncode == 1
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0], result.stderr
+    # Templates are the responder's to check: it says which is missing and the whole service stops.
+    result = stack.cli("serve", env={"SECRET_KEY": "k", "MEIDUO_SOCKET": str(stack.var / "never.sock"),
+                                     "MEIDUO_TEMPLATES": "/nonexistent", "MEIDUO_MAIL_WORKERS": "0"})
+    assert result.returncode == 1
+    assert "meiduo-email: template folder /nonexistent cannot be read" in result.stderr
+    assert "cannot run with this configuration" in result.stderr
+    assert not (stack.var / "never.sock").exists()

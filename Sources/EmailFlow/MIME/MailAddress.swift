@@ -1,3 +1,5 @@
+import Codecs
+
 /// A mailbox such as `美多商城<hmmeiduo@163.com>` (Django's EMAIL_FROM form), or a bare address.
 public struct MailAddress: Sendable, Equatable {
     public let displayName: String?
@@ -18,11 +20,11 @@ public struct MailAddress: Sendable, Equatable {
 
     /// Parses `Name <address>`, `Name<address>`, `"Name" <address>` or `address`.
     public static func parse(_ text: String) throws -> MailAddress {
-        let trimmed = text.trimmingCharacters(in: " \t")
+        let trimmed = text.trimming(" \t")
         guard trimmed.hasSuffix(">"), let open = trimmed.lastIndex(of: "<") else {
             return try MailAddress(displayName: nil, address: trimmed)
         }
-        var name = String(trimmed[..<open]).trimmingCharacters(in: " \t")
+        var name = trimmed[..<open].trimming(" \t")
         if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
             name = String(name.dropFirst().dropLast())
         }
@@ -63,14 +65,6 @@ public struct MailAddress: Sendable, Equatable {
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let unwanted = Set(set)
-        var slice = self[...]
-        while let first = slice.first, unwanted.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, unwanted.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
-
     func replacingAll(_ target: Character, with replacement: String) -> String {
         var out = ""
         for character in self { if character == target { out += replacement } else { out.append(character) } }

@@ -34,19 +34,21 @@ public struct MailMessage: Sendable {
 
     public func rendered() -> [UInt8] {
         let boundary = "=_meiduo_" + Hex.encode(SecureRandom.bytes(12))
-        var out = ""
-        out += "From: \(from.headerValue(folding: "From: ".count))\r\n"
-        out += "To: \(to.headerValue(folding: "To: ".count))\r\n"
-        out += "Subject: \(subjectValue())\r\n"
-        out += "Date: \(HTTPDate.format(date, zone: "+0000"))\r\n"
-        out += "Message-ID: <\(messageID)>\r\n"
-        out += "MIME-Version: 1.0\r\n"
-        out += "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n"
-        out += "\r\n"
-        out += part(boundary: boundary, type: "text/plain", body: text)
-        out += part(boundary: boundary, type: "text/html", body: html)
-        out += "--\(boundary)--\r\n"
-        return Array(out.utf8)
+        var head = ""
+        head += "From: \(from.headerValue(folding: "From: ".count))\r\n"
+        head += "To: \(to.headerValue(folding: "To: ".count))\r\n"
+        head += "Subject: \(subjectValue())\r\n"
+        head += "Date: \(HTTPDate.format(date, zone: "+0000"))\r\n"
+        head += "Message-ID: <\(messageID)>\r\n"
+        head += "MIME-Version: 1.0\r\n"
+        head += "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n"
+        head += "\r\n"
+        var out = Array(head.utf8)
+        out.reserveCapacity(out.count + (text.utf8.count + html.utf8.count) * 14 / 10 + 400)
+        appendPart(to: &out, boundary: boundary, type: "text/plain", body: text)
+        appendPart(to: &out, boundary: boundary, type: "text/html", body: html)
+        out += Array("--\(boundary)--\r\n".utf8)
+        return out
     }
 
     private func subjectValue() -> String {
@@ -55,34 +57,34 @@ public struct MailMessage: Sendable {
             : EncodedWord.encode(subject, prefixLength: "Subject: ".count)
     }
 
-    private func part(boundary: String, type: String, body: String) -> String {
-        "--\(boundary)\r\n"
-            + "Content-Type: \(type); charset=\"utf-8\"\r\n"
-            + "Content-Transfer-Encoding: base64\r\n"
-            + "\r\n"
-            + Self.base64Lines(Array(Self.crlf(body).utf8))
+    private func appendPart(to out: inout [UInt8], boundary: String, type: String, body: String) {
+        out += Array("--\(boundary)\r\nContent-Type: \(type); charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
+        Self.appendBase64Lines(Self.crlf(Array(body.utf8)), to: &out)
     }
 
-    /// Bodies get CRLF line endings before they are encoded, as text parts must have.
-    /// (A Swift `Character` holds "\r\n" whole, so only bare line feeds are rewritten.)
-    static func crlf(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if character == "\n" { out += "\r\n" } else { out.append(character) }
+    /// Bodies get CRLF line endings before they are encoded, as text parts must have: a line
+    /// feed without a carriage return before it gets one.
+    static func crlf(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 32 + 2)
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == 0x0A && previous != 0x0D { out.append(0x0D) }
+            out.append(byte)
+            previous = byte
         }
         return out
     }
 
     /// Base64 in lines of 76 characters, each ended by CRLF.
-    static func base64Lines(_ bytes: [UInt8]) -> String {
-        let encoded = Array(Base64.encode(bytes).utf8)
-        var out = ""
+    static func appendBase64Lines(_ bytes: [UInt8], to out: inout [UInt8]) {
+        let encoded = Base64.encodeBytes(bytes)
         var start = 0
         while start < encoded.count {
             let end = min(start + 76, encoded.count)
-            out += String(decoding: encoded[start..<end], as: UTF8.self) + "\r\n"
+            out += encoded[start..<end]
+            out += [0x0D, 0x0A]
             start = end
         }
-        return out
     }
 }
