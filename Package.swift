@@ -5,6 +5,8 @@ let package = Package(
     name: "meiduo-email",
     products: [
         .executable(name: "meiduo-email", targets: ["MeiduoEmail"]),
+        // The pure parsers and the token, for the fuzz targets in fuzz/.
+        .library(name: "MeiduoEmailCore", targets: ["Codecs", "HTTP", "EmailFlow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

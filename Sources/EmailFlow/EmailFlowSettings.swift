@@ -8,13 +8,16 @@ public struct EmailFlowSettings: Sendable {
     public var tokenLifetime: Int64
     public var from: MailAddress
     public var throttle: ThrottlePolicy
+    /// VERIFY_EMAIL_CONFIRM_PAGE: the link shows a confirm button instead of verifying at once.
+    public var confirmPage: Bool
 
-    public init(secretKey: [UInt8], verifyURL: String, tokenLifetime: Int64, from: MailAddress, throttle: ThrottlePolicy) {
+    public init(secretKey: [UInt8], verifyURL: String, tokenLifetime: Int64, from: MailAddress, throttle: ThrottlePolicy, confirmPage: Bool = false) {
         self.secretKey = secretKey
         self.verifyURL = verifyURL
         self.tokenLifetime = tokenLifetime
         self.from = from
         self.throttle = throttle
+        self.confirmPage = confirmPage
     }
 }
 

@@ -1,3 +1,4 @@
+import Auth
 import HTTP
 import Store
 import Views
@@ -9,24 +10,50 @@ public final class VerificationController {
     private let database: Database
     private let templates: Templates
     private let settings: EmailFlowSettings
+    private let csrfCookieSecure: Bool
 
     /// A finished failure page, carried through `Result`.
     private struct FailurePage: Error {
         let response: Response
     }
 
-    public init(database: Database, templates: Templates, settings: EmailFlowSettings) {
+    public init(database: Database, templates: Templates, settings: EmailFlowSettings, csrfCookieSecure: Bool) {
         self.database = database
         self.templates = templates
         self.settings = settings
+        self.csrfCookieSecure = csrfCookieSecure
     }
 
+    /// The link itself: verifies at once, or, with VERIFY_EMAIL_CONFIRM_PAGE, shows the page
+    /// whose button does (`confirm`).
     public func verify(_ request: Request) throws -> Response {
         let claims: VerificationToken.Claims
-        switch check(request) {
+        switch check(token: request.query("token")) {
         case .failure(let page): return page.response
         case .success(let checked): claims = checked
         }
+        if settings.confirmPage {
+            let token = CSRF.token(for: request)
+            var page = templates.page("verify_confirm", [
+                "email": claims.email, "token": request.query("token")!, "csrf_token": token,
+            ])
+            page.cookies = [CSRF.cookie(token, secure: csrfCookieSecure)]
+            return page
+        }
+        return try activate(claims)
+    }
+
+    /// `POST /emails/verification/` from the confirm page's button.
+    public func confirm(_ request: Request) throws -> Response {
+        _ = try request.checkedBody()
+        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed }
+        switch check(token: request.form["token"]) {
+        case .failure(let page): return page.response
+        case .success(let claims): return try activate(claims)
+        }
+    }
+
+    private func activate(_ claims: VerificationToken.Claims) throws -> Response {
         do {
             let activated = try database.run {
                 try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0)
@@ -41,14 +68,14 @@ public final class VerificationController {
     }
 
     public func head(_ request: Request) -> Response {
-        switch check(request) {
+        switch check(token: request.query("token")) {
         case .failure(let page): page.response
         case .success: .html("")
         }
     }
 
-    private func check(_ request: Request) -> Result<VerificationToken.Claims, FailurePage> {
-        guard let token = request.query("token"), !token.isEmpty else {
+    private func check(token: String?) -> Result<VerificationToken.Claims, FailurePage> {
+        guard let token, !token.isEmpty else {
             return .failure(failure(.badRequest, "缺少token"))
         }
         switch VerificationToken.verify(token, secret: settings.secretKey, now: Clock.seconds()) {

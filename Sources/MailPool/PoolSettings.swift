@@ -12,8 +12,13 @@ public struct PoolSettings: Sendable {
     /// MAIL FROM: the address of EMAIL_FROM.
     public var envelopeSender: String
     public var transport: TransportSettings
+    /// The senders' CPU niceness (MEIDUO_MAIL_NICE): above the responder's 0, so requests win.
+    public var niceness: Int32
 
-    public init(workers: Int, leaseSeconds: Double, batchSize: Int, retry: RetrySchedule, pollInterval: Double, envelopeSender: String, transport: TransportSettings) {
+    public init(
+        workers: Int, leaseSeconds: Double, batchSize: Int, retry: RetrySchedule, pollInterval: Double, envelopeSender: String,
+        transport: TransportSettings, niceness: Int32 = 10
+    ) {
         self.workers = workers
         self.leaseSeconds = leaseSeconds
         self.batchSize = batchSize
@@ -21,5 +26,6 @@ public struct PoolSettings: Sendable {
         self.pollInterval = pollInterval
         self.envelopeSender = envelopeSender
         self.transport = transport
+        self.niceness = niceness
     }
 }

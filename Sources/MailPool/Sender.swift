@@ -22,6 +22,9 @@ public final class Sender {
     private var databaseReachable = true
 
     public init(settings: PoolSettings, database: ConnectionOptions, wakeFD: Int32?) throws {
+        // Requests come first: under load a sender gets the CPU the responder leaves, and the
+        // queue absorbs the difference.
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, settings.niceness)
         let signals = Signals([SIGTERM, SIGINT])
         signals.block()
         Signals.ignoreBrokenPipes()
@@ -49,11 +52,11 @@ public final class Sender {
                 noteDatabase(reachable: true, nil)
             } catch {
                 noteDatabase(reachable: false, error)
-                pause()
+                _ = pause()
                 continue
             }
             if batch.isEmpty {
-                pause()
+                while !pause() {}
             } else {
                 deliver(batch)
             }
@@ -130,13 +133,15 @@ public final class Sender {
         }
     }
 
-    /// Sleeps until the responder rings, a signal comes, or the poll interval passes.
-    private func pause() {
+    /// Sleeps until the responder rings, a signal comes, or the poll interval passes. Answers
+    /// false when another sender took the ring first: nothing to claim, sleep again.
+    private func pause() -> Bool {
         var watched = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
         if let wakeFD { watched.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
-        _ = poll(&watched, nfds_t(watched.count), Int32(settings.pollInterval * 1000))
-        if let wakeFD { Wakeup.drain(wakeFD) }
+        let ready = poll(&watched, nfds_t(watched.count), Int32(settings.pollInterval * 1000))
         takeSignals()
+        guard !stopping, ready > 0, let wakeFD, watched[0].revents == 0 else { return true }
+        return Wakeup.drain(wakeFD) > 0
     }
 
     private func takeSignals() {

@@ -23,9 +23,15 @@ public enum Wakeup {
         _ = write(fd, &byte, 1)
     }
 
-    /// Empties the pipe after a wake-up.
-    static func drain(_ fd: Int32) {
+    /// Empties the pipe after a wake-up; answers how many rings it took (0 when another
+    /// sender took them first).
+    static func drain(_ fd: Int32) -> Int {
         var buffer = [UInt8](repeating: 0, count: 512)
-        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+        var total = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { return total }
+            total += count
+        }
     }
 }

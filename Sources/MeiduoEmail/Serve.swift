@@ -29,6 +29,12 @@ struct Serve: ParsableCommand {
         } catch {
             Startup.fail("cannot listen on \(settings.socketPath): \(error)")
         }
+        // Root is needed at most for the socket; nothing after this runs as root.
+        do {
+            try Privileges.drop(to: settings.user)
+        } catch {
+            Startup.fail("\(error)")
+        }
         let responder = Supervisor.Child(
             name: "responder", arguments: ["responder", "--wakeup-fd", "\(ResponderProcess.wakeupFD)"],
             descriptors: [(listener.fd, ResponderProcess.listenerFD), (wakeup.write, ResponderProcess.wakeupFD)])

@@ -33,7 +33,7 @@ public final class App {
         }
 
         /// Every template the routes render.
-        static let requiredTemplates = ["layout", "error", "login", "info"] + VerificationMail.templates
+        static let requiredTemplates = ["layout", "error", "login", "info", "verify_confirm"] + VerificationMail.templates
 
         public init(settings: Settings) throws {
             let from = try Self.sender(settings)
@@ -45,7 +45,8 @@ public final class App {
             emailFlow = EmailFlowSettings(
                 secretKey: Array(settings.secretKey!.utf8), verifyURL: settings.emailVerifyURL,
                 tokenLifetime: Int64(settings.verifyEmailTokenExpires), from: from,
-                throttle: ThrottlePolicy(addressInterval: settings.throttleAddressInterval, userHourly: settings.throttleUserHourly))
+                throttle: ThrottlePolicy(addressInterval: settings.throttleAddressInterval, userHourly: settings.throttleUserHourly),
+                confirmPage: settings.verifyEmailConfirmPage)
         }
     }
 
@@ -57,13 +58,16 @@ public final class App {
         let userCenter = UserCenterController(gate: gate, templates: templates, csrfCookieSecure: resources.auth.csrfCookieSecure)
         let emails = EmailController(
             database: database, gate: gate, templates: templates, settings: resources.emailFlow, mailQueued: mailQueued)
-        let verification = VerificationController(database: database, templates: templates, settings: resources.emailFlow)
+        let verification = VerificationController(
+            database: database, templates: templates, settings: resources.emailFlow, csrfCookieSecure: resources.auth.csrfCookieSecure)
 
         router.add("/login/", .html, [(.get, login.form), (.head, login.form), (.post, login.submit)])
         router.add("/logout/", .html, [(.get, login.logout)])
         router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
         router.add("/emails/", .json, [(.put, emails.bind)])
-        router.add("/emails/verification/", .html, [(.get, verification.verify), (.head, verification.head)])
+        var verifying: [(Method, Handler)] = [(.get, verification.verify), (.head, verification.head)]
+        if resources.emailFlow.confirmPage { verifying.append((.post, verification.confirm)) }
+        router.add("/emails/verification/", .html, verifying)
     }
 
     func respond(to request: Request) -> Response {

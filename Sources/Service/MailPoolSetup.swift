@@ -21,6 +21,7 @@ extension PoolSettings {
         self.init(
             workers: settings.mailWorkers, leaseSeconds: settings.mailLease, batchSize: settings.mailBatch,
             retry: RetrySchedule(base: settings.mailRetryBase, maxRetries: settings.mailMaxRetries, jitter: settings.mailRetryJitter),
-            pollInterval: settings.mailPollInterval, envelopeSender: sender.address, transport: transport)
+            pollInterval: settings.mailPollInterval, envelopeSender: sender.address, transport: transport,
+            niceness: Int32(settings.mailNice))
     }
 }

@@ -8,6 +8,8 @@ public struct Settings: Sendable {
     public var socketPath: String
     public var socketMode: UInt32
     public var socketGroup: String?
+    /// Who the service runs as when started as root.
+    public var user: String
     public var templatesDirectory: String
 
     // The responder.
@@ -24,6 +26,9 @@ public struct Settings: Sendable {
     public var secretKey: String?
     public var emailVerifyURL: String
     public var verifyEmailTokenExpires: Int
+    /// The link shows a page with a confirm button, and only that POST verifies: mail scanners
+    /// that open links do not verify addresses.
+    public var verifyEmailConfirmPage: Bool
     public var emailFrom: String
     public var throttleAddressInterval: Int
     public var throttleUserHourly: Int
@@ -47,6 +52,7 @@ public struct Settings: Sendable {
     public var mailMaxRetries: Int
     public var mailRetryJitter: Double
     public var mailPollInterval: Double
+    public var mailNice: Int
 
     public static let defaultThreads = 8
     public static let defaultBodyLimit = 64 * 1024
@@ -62,6 +68,7 @@ public struct Settings: Sendable {
         socketPath = environment.string("MEIDUO_SOCKET", default: "meiduo-email.sock")
         socketMode = try environment.octal("MEIDUO_SOCKET_MODE", default: 0o660)
         socketGroup = environment.string("MEIDUO_SOCKET_GROUP")
+        user = environment.string("MEIDUO_USER", default: "nobody")
         templatesDirectory = environment.string("MEIDUO_TEMPLATES", default: "templates")
 
         threads = try environment.integer("MEIDUO_THREADS", default: Self.defaultThreads, range: 1...256)
@@ -76,6 +83,7 @@ public struct Settings: Sendable {
         let port = environment.string("PORT", default: "8080")
         emailVerifyURL = environment.string("EMAIL_VERIFY_URL", default: "http://127.0.0.1:\(port)/emails/verification/")
         verifyEmailTokenExpires = try environment.integer("VERIFY_EMAIL_TOKEN_EXPIRES", default: 86400, range: 1...(365 * 86400))
+        verifyEmailConfirmPage = try environment.bool("VERIFY_EMAIL_CONFIRM_PAGE", default: false)
         emailFrom = environment.string("EMAIL_FROM", default: "美多商城<hmmeiduo@163.com>")
         throttleAddressInterval = try environment.integer("MEIDUO_THROTTLE_ADDRESS_INTERVAL", default: 60, range: 0...86400)
         throttleUserHourly = try environment.integer("MEIDUO_THROTTLE_USER_HOURLY", default: 5, range: 0...1_000_000)
@@ -98,6 +106,7 @@ public struct Settings: Sendable {
         mailMaxRetries = try environment.integer("MEIDUO_MAIL_MAX_RETRIES", default: 3, range: 0...20)
         mailRetryJitter = try environment.double("MEIDUO_MAIL_RETRY_JITTER", default: 0, range: 0...1)
         mailPollInterval = try environment.double("MEIDUO_MAIL_POLL_INTERVAL", default: 1, range: 0.01...60)
+        mailNice = try environment.integer("MEIDUO_MAIL_NICE", default: 10, range: 0...19)
     }
 
     /// The settings `serve` cannot run without, checked before anything starts.

@@ -36,8 +36,10 @@ def django_hash(password, iterations=1000, salt=None):
 
 
 class Stack:
-    def __init__(self, var):
+    def __init__(self, var, start_env=None):
         self.var = pathlib.Path(var)
+        # The settings the stack was started with, for starting more of it the same way.
+        self.start_env = start_env or {}
         self.env = {}
         for line in (self.var / "run.env").read_text().splitlines():
             key, _, value = line.partition("=")
@@ -47,9 +49,9 @@ class Stack:
         self.log_dir = self.var / "log"
 
     # The stack's processes.
-    def stack(self, *args, env=None):
-        subprocess.run([str(STACK), *args, str(self.var)], check=True, env={**os.environ, **(env or {})},
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def stack(self, *args, env=None, after=()):
+        subprocess.run([str(STACK), *args, str(self.var), *after], check=True,
+                       env={**os.environ, **self.start_env, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def service_log(self):
         return (self.log_dir / "service.log").read_text(errors="replace")
@@ -137,9 +139,10 @@ class Stack:
 
 def start_stack(var, port=None, env=None):
     port = port or free_port()
-    subprocess.run([str(STACK), "up", str(var), str(port)], check=True, env={**os.environ, **(env or {})},
+    env = env or {}
+    subprocess.run([str(STACK), "up", str(var), str(port)], check=True, env={**os.environ, **env},
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    return Stack(var)
+    return Stack(var, env)
 
 
 @pytest.fixture(scope="session")
@@ -168,8 +171,18 @@ def stack_factory():
         stopped = subprocess.run([str(STACK), "down", var], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if stopped.returncode != 0:
             failures.append(stopped.stdout.decode())
+        failures += crash_reports(pathlib.Path(var))
         shutil.rmtree(var, ignore_errors=True)
     assert not failures, failures
+
+
+def crash_reports(var):
+    """Lines of the service's logs that tell of a crash or a sanitizer finding."""
+    lines = []
+    for log in (var / "log").glob("service*.log"):
+        lines += [line for line in log.read_text(errors="replace").splitlines()
+                  if "Sanitizer" in line or "Fatal error" in line]
+    return lines
 
 
 @pytest.fixture

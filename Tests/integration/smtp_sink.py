@@ -3,6 +3,7 @@
 import asyncio
 import email
 import email.policy
+import pathlib
 import socket
 import ssl
 import subprocess
@@ -16,7 +17,13 @@ from conftest import free_port
 
 
 def self_signed_certificate(directory):
-    """A certificate for 127.0.0.1 made with the openssl command; answers (cert, key) paths."""
+    """A certificate for 127.0.0.1 made with the openssl command; answers (cert, key) paths.
+    The folder is made readable to all: the service reads the certificate as nobody."""
+    directory.chmod(0o755)
+    for parent in directory.parents:
+        if parent == pathlib.Path("/tmp"):
+            break
+        parent.chmod(parent.stat().st_mode | 0o111)
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
                     "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],

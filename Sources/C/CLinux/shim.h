@@ -1,13 +1,14 @@
 /* Linux interfaces that Swift's Glibc module leaves out. */
-#define _GNU_SOURCE
 #include <fcntl.h>
-#include <unistd.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 
 /* prctl is variadic, which Swift cannot call. */
 static inline int prctl_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal); }
 
-#include <sys/signalfd.h>
-#include <poll.h>
+/* pipe2 is declared by unistd.h only under _GNU_SOURCE, which would change how the system
+   headers shared with Swift's Glibc module are read. */
+extern int pipe2(int pipefd[2], int flags);
