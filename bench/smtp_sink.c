@@ -1,8 +1,9 @@
 /*
  * A fast SMTP sink for the benchmarks: accepts every message on 127.0.0.1:PORT (a thread per
- * connection) and appends "<CLOCK_MONOTONIC ns> <Message-ID>\n" to LOG as each one completes,
- * so bench/run can count deliveries and time them. Python's aiosmtpd tops out near 2,000
- * messages/s on these machines; this one is not the limit. Not part of the product.
+ * connection) and appends "<CLOCK_MONOTONIC ns> <Message-ID> <CLOCK_REALTIME ns>\n" to LOG as
+ * each one completes, so bench/run can count deliveries and time them (the wall clock against
+ * the outbox row's created_at). Python's aiosmtpd tops out near 2,000 messages/s on these
+ * machines; this one is not the limit. Not part of the product.
  *
  *   cc -O2 -o smtp_sink smtp_sink.c -lpthread && ./smtp_sink PORT LOG
  */
@@ -27,11 +28,13 @@ static void reply(int fd, const char *text) {
 }
 
 static void record(const char *message_id) {
-    struct timespec now;
+    struct timespec now, wall;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    char line[600];
-    int length = snprintf(line, sizeof line, "%lld %s\n",
-                          (long long)now.tv_sec * 1000000000LL + now.tv_nsec, message_id);
+    clock_gettime(CLOCK_REALTIME, &wall);
+    char line[640];
+    int length = snprintf(line, sizeof line, "%lld %s %lld\n",
+                          (long long)now.tv_sec * 1000000000LL + now.tv_nsec, message_id,
+                          (long long)wall.tv_sec * 1000000000LL + wall.tv_nsec);
     if (write(log_fd, line, (size_t)length) != length) { /* nothing better to do */ }
 }
 
