@@ -31,10 +31,12 @@ public final class LoginController {
         guard !username.isEmpty, !password.isEmpty else {
             return loginPage(request, token: token, next: next, username: username, error: "请输入用户名和密码", status: .badRequest)
         }
-        guard let user = try authenticate(username: username, password: password) else {
+        guard let credentials = try authenticate(username: username, password: password) else {
             return loginPage(request, token: token, next: next, username: username, error: "用户名或密码错误", status: .badRequest)
         }
 
+        let user = credentials.user
+        let rehashed = settings.hasher.needsRehash(credentials.passwordHash) ? settings.hasher.hash(password) : nil
         let session = SessionID.generate()
         try database.transaction { connection in
             if let old = request.cookies[SessionGate.cookieName], let digest = SessionID.digest(ofCookie: old) {
@@ -43,6 +45,9 @@ public final class LoginController {
             try Sessions.purgeExpired(on: connection)
             try Sessions.create(digest: session.digest, userID: user.id, lifetime: settings.sessionAge, on: connection)
             try Users.recordLogin(userID: user.id, on: connection)
+            if let rehashed {
+                try Users.replacePasswordHash(userID: user.id, old: credentials.passwordHash, new: rehashed, on: connection)
+            }
         }
 
         let remembered = form["remembered"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
@@ -71,14 +76,14 @@ public final class LoginController {
     }
 
     /// Meiduo's rule: an 11-digit number starting 1[3-9] is a mobile number, anything else a username.
-    private func authenticate(username: String, password: String) throws -> User? {
+    private func authenticate(username: String, password: String) throws -> Users.Credentials? {
         let login: Users.Login = MobileNumber.isValid(username) ? .mobile(username) : .username(username)
         guard let credentials = try database.run({ try Users.credentials(for: login, on: $0) }) else {
             settings.hasher.verifyNothing(password)
             return nil
         }
         guard settings.hasher.verify(password, against: credentials.passwordHash), credentials.isActive else { return nil }
-        return credentials.user
+        return credentials
     }
 
     private func loginPage(_ request: Request, token: String, next: String?, username: String, error: String?, status: Status) -> Response {

@@ -26,6 +26,13 @@ public struct PasswordHasher: Sendable {
         return ConstantTime.equals(Array(derived.utf8), Array(parts[3].utf8))
     }
 
+    /// Django's `must_update`: a hash at another iteration count is redone at ours on the next
+    /// successful login, so raising the count reaches every active user.
+    public func needsRehash(_ encoded: String) -> Bool {
+        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "pbkdf2_sha256" && Int(parts[1]) != iterations
+    }
+
     /// Spends the time a real check would, so an unknown username is not told apart by timing.
     public func verifyNothing(_ password: String) {
         _ = Self.derive(password, salt: "timing-equaliser", iterations: iterations)

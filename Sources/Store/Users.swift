@@ -43,6 +43,12 @@ public enum Users {
         try connection.execute("UPDATE tb_users SET password = ? WHERE username = ?", [.text(passwordHash), .text(username)]) == 1
     }
 
+    /// Replaces a password hash only if it is still `old`: a password changed meanwhile wins.
+    public static func replacePasswordHash(userID: Int64, old: String, new: String, on connection: Connection) throws {
+        try connection.execute(
+            "UPDATE tb_users SET password = ? WHERE id = ? AND password = ?", [.text(new), .int(userID), .text(old)])
+    }
+
     public static func recordLogin(userID: Int64, on connection: Connection) throws {
         try connection.execute("UPDATE tb_users SET last_login = NOW(6) WHERE id = ?", [.int(userID)])
     }

@@ -25,6 +25,14 @@ import Testing
         #expect(PasswordHasher().verify("secret", against: encoded))
     }
 
+    @Test func hashesAtAnotherIterationCountNeedRehashing() {
+        let hasher = PasswordHasher(iterations: 5)
+        #expect(!hasher.needsRehash(hasher.hash("secret")))
+        #expect(hasher.needsRehash(PasswordHasher(iterations: 4).hash("secret")))
+        #expect(hasher.needsRehash(PasswordHasher(iterations: 6).hash("secret")))
+        #expect(!hasher.needsRehash("argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdA$aGFzaA"))
+    }
+
     @Test func saltsDiffer() {
         #expect(PasswordHasher.makeSalt() != PasswordHasher.makeSalt())
     }

@@ -66,6 +66,17 @@ def test_hash_made_by_django_logs_in(stack):
     assert stack.get("/info/", stack.login(user)).status_code == 200
 
 
+def test_older_hash_is_redone_at_the_current_count_on_login(stack):
+    password, encoded = DJANGO_MADE
+    user = stack.create_user(password=password, password_hash=encoded)
+    stack.login(user)
+    (stored,), = stack.sql("SELECT password FROM tb_users WHERE id = %s", user["id"])
+    algorithm, iterations, salt, _ = stored.split("$")
+    assert (algorithm, iterations) == ("pbkdf2_sha256", "600000") and salt != encoded.split("$")[2]
+    assert stored == django_hash(password, 600_000, salt)
+    assert stack.get("/info/", stack.login(user)).status_code == 200
+
+
 def test_hash_at_django_default_iterations_logs_in(stack):
     user = stack.create_user(password="slow but standard", password_hash=django_hash("slow but standard", 600_000))
     assert stack.get("/info/", stack.login(user)).status_code == 200
