@@ -3,6 +3,13 @@ import Glibc
 
 /// Starting our own executable again with a subcommand (fork + exec through posix_spawn), and
 /// reading what became of it.
+///
+/// Why exec and not a bare fork: the Swift runtime, Foundation, Connector/C, libcurl and
+/// OpenSSL keep locks and state of their own, and none of them has fork handlers, so a child
+/// forked from a process where any other thread ever ran may inherit a lock that is never
+/// released. An exec'd child starts clean and initialises those libraries itself, whatever the
+/// supervisor is doing; it costs ~8 ms once per child, and a restarted child is as new as the
+/// first.
 public enum ChildProcess {
     /// The running executable, so children are the same build as their supervisor.
     public static let executable: String = {
