@@ -40,20 +40,14 @@ public final class Sender {
     public func run() -> Int32 {
         logger.info("sender ready", metadata: ["pid": "\(getpid())"])
         while !stopping {
-            // After a batch, its outcomes and the next claim share one transaction: one commit
-            // (one log flush) per batch instead of two. With nothing to record, the claim
-            // commits by itself, in as few round trips as a new message can reach SMTP in.
+            // The last batch's outcomes and the next claim share one transaction: one commit
+            // (one log flush) per batch instead of two.
             let batch: [Outbox.ClaimedMail]
             do {
-                let claim = { (connection: Connection) in
-                    try Outbox.claim(limit: self.settings.batchSize, leaseSeconds: self.settings.leaseSeconds, on: connection)
+                batch = try database.transaction { connection in
+                    try Outbox.record(unrecorded, on: connection)
+                    return try Outbox.claim(limit: settings.batchSize, leaseSeconds: settings.leaseSeconds, on: connection)
                 }
-                batch = unrecorded.isEmpty
-                    ? try database.run(claim)
-                    : try database.transaction { connection in
-                        try Outbox.record(unrecorded, on: connection)
-                        return try claim(connection)
-                    }
                 unrecorded = []
                 noteDatabase(reachable: true, nil)
             } catch {

@@ -23,33 +23,26 @@ extension Outbox {
 
     /// Takes up to `limit` due rows (queued and due, or claimed by a sender whose lease ran out)
     /// for `leaseSeconds`. `SKIP LOCKED` lets any number of senders, on any number of hosts,
-    /// claim at once without ever taking the same row. One statement takes and leases the rows,
-    /// so outside a transaction it commits by itself: an idle sender claims a new message in two
-    /// round trips, and finds nothing in one.
+    /// claim at once without ever taking the same row. Run it in a transaction.
     public static func claim(limit: Int, leaseSeconds: Double, on connection: Connection) throws -> [ClaimedMail] {
         let claim = Int64.random(in: 1...Int64.max)
-        let taken = try connection.execute(
-            """
-            UPDATE meiduo_outbox o JOIN (
-                SELECT id FROM meiduo_outbox WHERE due_at <= NOW(6) ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED
-            ) AS due USING (id)
-            SET o.status = 'sending', o.attempts = o.attempts + 1, o.claim = ?,
-                o.due_at = NOW(6) + INTERVAL ? MICROSECOND
-            """,
-            [.int(Int64(limit)), .int(claim), .int(microseconds(leaseSeconds))])
-        guard taken > 0 else { return [] }
-        // The leased rows are the only ones due in the future under this claim; the due_at
-        // bound lets the index find them.
         let rows = try connection.query(
             """
             SELECT id, recipient, message_id, message, attempts FROM meiduo_outbox
-            WHERE due_at > NOW(6) AND claim = ? ORDER BY id
+            WHERE due_at <= NOW(6) ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED
             """,
-            [.int(claim)])
+            [.int(Int64(limit))])
+        guard !rows.isEmpty else { return [] }
+        try connection.execute(
+            """
+            UPDATE meiduo_outbox SET status = 'sending', attempts = attempts + 1, claim = ?,
+                due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN (\(placeholders(rows.count)))
+            """,
+            [.int(claim), .int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0)!) })
         return rows.map {
             ClaimedMail(
                 id: $0.int(0)!, recipient: $0.string(1)!, messageID: $0.string(2)!, message: $0.bytes(3)!,
-                attempt: Int($0.int(4)!), claim: claim)
+                attempt: Int($0.int(4)!) + 1, claim: claim)
         }
     }
 
