@@ -18,19 +18,32 @@ public struct PasswordHasher: Sendable {
 
     /// Checks `password` against an encoded hash. A malformed or foreign hash never verifies.
     public func verify(_ password: String, against encoded: String) -> Bool {
-        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "pbkdf2_sha256",
-              let iterations = Int(parts[1]), (1...100_000_000).contains(iterations), !parts[2].isEmpty
-        else { return false }
-        let derived = Self.derive(password, salt: String(parts[2]), iterations: iterations)
-        return ConstantTime.equals(Array(derived.utf8), Array(parts[3].utf8))
+        guard let parts = Encoded(encoded) else { return false }
+        let derived = Self.derive(password, salt: parts.salt, iterations: parts.iterations)
+        return ConstantTime.equals(Array(derived.utf8), Array(parts.hash.utf8))
     }
 
     /// Django's `must_update`: a hash at another iteration count is redone at ours on the next
     /// successful login, so raising the count reaches every active user.
     public func needsRehash(_ encoded: String) -> Bool {
-        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "pbkdf2_sha256" && Int(parts[1]) != iterations
+        Encoded(encoded).map { $0.iterations != iterations } ?? false
+    }
+
+    /// The parts of a well-formed `pbkdf2_sha256$<iterations>$<salt>$<hash>`.
+    private struct Encoded {
+        let iterations: Int
+        let salt: String
+        let hash: Substring
+
+        init?(_ encoded: String) {
+            let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "pbkdf2_sha256",
+                  let iterations = Int(parts[1]), (1...100_000_000).contains(iterations), !parts[2].isEmpty
+            else { return nil }
+            self.iterations = iterations
+            salt = String(parts[2])
+            hash = parts[3]
+        }
     }
 
     /// Spends the time a real check would, so an unknown username is not told apart by timing.
