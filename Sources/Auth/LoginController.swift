@@ -86,8 +86,10 @@ public final class LoginController {
         return credentials
     }
 
+    /// `next` is kept only when it is a same-site path: anything else is dropped here, before
+    /// it is rendered, not merely escaped.
     private func loginPage(_ request: Request, token: String, next: String?, username: String, error: String?, status: Status) -> Response {
-        var context: [String: Any] = ["csrf_token": token, "next": next ?? "", "username": username]
+        var context: [String: Any] = ["csrf_token": token, "next": RedirectTarget.sanitize(next, fallback: ""), "username": username]
         if let error { context["error"] = error }
         var response = templates.page("login", context, status: status)
         response.cookies = [CSRF.cookie(token, secure: settings.csrfCookieSecure)]

@@ -19,8 +19,8 @@ public struct VerificationMail {
         message = MailMessage(
             from: settings.from, to: try MailAddress(displayName: nil, address: email), subject: Self.subject, date: now,
             messageID: messageID,
-            text: templates.render("mail/verify_email.txt", context),
-            html: templates.render("mail/verify_email.html", context)
+            text: templates.text("mail/verify_email.txt", context),
+            html: templates.html("mail/verify_email.html", context)
         ).rendered()
     }
 }

@@ -11,6 +11,8 @@ public struct Request: Sendable {
     public var csrfHeader: String?
     /// Whether the client reached nginx over TLS.
     public var isSecure: Bool
+    /// The `If-None-Match` header.
+    public var ifNoneMatch: String?
     public var cookies: [String: String]
     public var body: [UInt8]
     /// The body was over the size limit and was not read; handlers learn it at their body step.

@@ -9,6 +9,7 @@ public struct Status: Sendable, Equatable {
 
     public static let ok = Status(200, "OK")
     public static let found = Status(302, "Found")
+    public static let notModified = Status(304, "Not Modified")
     public static let badRequest = Status(400, "Bad Request")
     public static let forbidden = Status(403, "Forbidden")
     public static let notFound = Status(404, "Not Found")

@@ -18,6 +18,7 @@ public final class App {
     public struct Resources: Sendable {
         public let settings: Settings
         let templates: Templates
+        let assets: StaticAssets
         let auth: AuthSettings
         let emailFlow: EmailFlowSettings
 
@@ -39,6 +40,7 @@ public final class App {
             let from = try Self.sender(settings)
             self.settings = settings
             templates = try Templates(directory: settings.templatesDirectory, required: Self.requiredTemplates)
+            assets = try StaticAssets(directory: settings.templatesDirectory)
             auth = AuthSettings(
                 sessionAge: settings.sessionAge, sessionCookieSecure: settings.sessionCookieSecure,
                 csrfCookieSecure: settings.csrfCookieSecure)
@@ -68,6 +70,12 @@ public final class App {
         var verifying: [(Method, Handler)] = [(.get, verification.verify), (.head, verification.head)]
         if resources.emailFlow.confirmPage { verifying.append((.post, verification.confirm)) }
         router.add("/emails/verification/", .html, verifying)
+        for path in resources.assets.assets.keys {
+            let serve: Handler = { [assets = resources.assets] request in
+                assets.response(for: request.path, ifNoneMatch: request.ifNoneMatch)!
+            }
+            router.add(path, .html, [(.get, serve), (.head, serve)])
+        }
     }
 
     func respond(to request: Request) -> Response {

@@ -82,6 +82,7 @@ public struct Responder {
             csrfHeader: exchange.parameter("HTTP_X_CSRFTOKEN"),
             isSecure: exchange.parameter("HTTPS") == "on",
             cookieHeader: exchange.parameter("HTTP_COOKIE"))
+        request.ifNoneMatch = exchange.parameter("HTTP_IF_NONE_MATCH")
         let declaredLength = Int(exchange.parameter("CONTENT_LENGTH") ?? "") ?? 0
         if declaredLength > bodyLimit {
             // Drained, not kept (nginx caps its size), so nginx is not cut off while still sending.

@@ -21,6 +21,7 @@ def browser():
     options = webdriver.ChromeOptions()
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,900"]:
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     driver.set_page_load_timeout(20)
     try:
@@ -71,6 +72,8 @@ def test_bind_and_verify_in_a_browser(stack, browser):
     assert browser.find_element(By.ID, "email-status").text == "已验证"
     OUTPUT.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(OUTPUT / "verified.png"))
+    refused = [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
+    assert not refused, "the pages' own scripts and styles pass their policy"
 
 
 def test_errors_show_inline_and_4101_goes_to_login(stack, browser):
