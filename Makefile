@@ -1,6 +1,8 @@
 # make run   — build, start MariaDB, the service and nginx on 127.0.0.1:$(PORT) under var/
 # make stop  — stop everything `make run` started
 # make test  — unit and integration tests against a throwaway stack
+# make bench — bench/run (see its docstring); options through BENCH_ARGS, e.g.
+#              make bench BENCH_ARGS="--quick --large"; BENCH_NO_BUILD=1 uses the existing release build
 SHELL := /bin/bash
 PORT ?= 8080
 VAR := var
@@ -20,7 +22,10 @@ test:
 	@scripts/test
 
 build:
-	swift build -c release --static-swift-stdlib
+	swift build -c release
 
 deps:
 	@scripts/deps
+
+bench: deps
+	bench/run $(BENCH_ARGS)

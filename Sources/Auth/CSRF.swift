@@ -1,3 +1,4 @@
+import Codecs
 import HTTP
 import OpenSSL
 
@@ -33,9 +34,7 @@ public enum CSRF {
     }
 
     /// Django accepts 32- or 64-character alphanumeric tokens.
-    static func isWellFormed(_ token: String) -> Bool {
-        (token.utf8.count == 32 || token.utf8.count == 64) && token.utf8.allSatisfy {
-            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A)
-        }
+    public static func isWellFormed(_ token: String) -> Bool {
+        (token.utf8.count == 32 || token.utf8.count == 64) && token.utf8.allSatisfy(ASCII.isAlphanumeric)
     }
 }

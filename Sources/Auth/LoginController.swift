@@ -1,4 +1,5 @@
 import HTTP
+import Settings
 import Store
 import Views
 
@@ -6,15 +7,17 @@ import Views
 public final class LoginController {
     private let database: Database
     private let templates: Templates
-    private let settings: AuthSettings
+    private let settings: SessionSettings
+    private let hasher: PasswordHasher
 
     /// Meiduo sets a `username` cookie for its pages' header, for 14 days.
     static let usernameCookieAge = 14 * 24 * 3600
 
-    public init(database: Database, templates: Templates, settings: AuthSettings) {
+    public init(database: Database, templates: Templates, settings: SessionSettings) {
         self.database = database
         self.templates = templates
         self.settings = settings
+        hasher = PasswordHasher(iterations: settings.passwordIterations)
     }
 
     public func form(_ request: Request) -> Response {
@@ -23,7 +26,7 @@ public final class LoginController {
 
     public func submit(_ request: Request) throws -> Response {
         _ = try request.checkedBody()
-        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed }
+        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed() }
         let form = request.form
         let username = form["username"] ?? "", password = form["password"] ?? ""
         let next = form["next"]
@@ -36,14 +39,14 @@ public final class LoginController {
         }
 
         let user = credentials.user
-        let rehashed = settings.hasher.needsRehash(credentials.passwordHash) ? settings.hasher.hash(password) : nil
+        let rehashed = hasher.needsRehash(credentials.passwordHash) ? hasher.hash(password) : nil
         let session = SessionID.generate()
         try database.transaction { connection in
             if let old = request.cookies[SessionGate.cookieName], let digest = SessionID.digest(ofCookie: old) {
                 try Sessions.delete(digest: digest, on: connection)
             }
             try Sessions.purgeExpired(on: connection)
-            try Sessions.create(digest: session.digest, userID: user.id, lifetime: settings.sessionAge, on: connection)
+            try Sessions.create(digest: session.digest, userID: user.id, lifetime: settings.age, on: connection)
             try Users.recordLogin(userID: user.id, on: connection)
             if let rehashed {
                 try Users.replacePasswordHash(userID: user.id, old: credentials.passwordHash, new: rehashed, on: connection)
@@ -54,11 +57,11 @@ public final class LoginController {
         var response = Response.redirect(to: RedirectTarget.sanitize(next))
         response.cookies = [
             SetCookie(
-                name: SessionGate.cookieName, value: session.cookieValue, maxAge: remembered ? settings.sessionAge : nil,
-                httpOnly: true, secure: settings.sessionCookieSecure),
+                name: SessionGate.cookieName, value: session.cookieValue, maxAge: remembered ? settings.age : nil,
+                httpOnly: true, secure: settings.cookieSecure),
             // A new CSRF token at login, as Django rotates it, so a token planted before login is useless after.
             CSRF.cookie(CSRF.newToken(), secure: settings.csrfCookieSecure),
-            SetCookie(name: "username", value: CookieValue.encode(user.username), maxAge: Self.usernameCookieAge, secure: settings.sessionCookieSecure),
+            SetCookie(name: "username", value: CookieValue.encode(user.username), maxAge: Self.usernameCookieAge, secure: settings.cookieSecure),
         ]
         return response
     }
@@ -69,8 +72,8 @@ public final class LoginController {
         }
         var response = Response.redirect(to: "/login/")
         response.cookies = [
-            .expired(SessionGate.cookieName, secure: settings.sessionCookieSecure),
-            .expired("username", secure: settings.sessionCookieSecure),
+            .expired(SessionGate.cookieName, secure: settings.cookieSecure),
+            .expired("username", secure: settings.cookieSecure),
         ]
         return response
     }
@@ -79,10 +82,10 @@ public final class LoginController {
     private func authenticate(username: String, password: String) throws -> Users.Credentials? {
         let login: Users.Login = MobileNumber.isValid(username) ? .mobile(username) : .username(username)
         guard let credentials = try database.run({ try Users.credentials(for: login, on: $0) }) else {
-            settings.hasher.verifyNothing(password)
+            hasher.verifyNothing(password)
             return nil
         }
-        guard settings.hasher.verify(password, against: credentials.passwordHash), credentials.isActive else { return nil }
+        guard hasher.verify(password, against: credentials.passwordHash), credentials.isActive else { return nil }
         return credentials
     }
 

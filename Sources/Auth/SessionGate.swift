@@ -22,7 +22,7 @@ public struct SessionGate {
     /// The logged-in user for a JSON endpoint; otherwise the request ends with
     /// `{"code":"4101","errmsg":"用户未登录"}` (the tutorial's `LoginRequiredJSONMixin`).
     public func requireUser(for request: Request) throws -> User {
-        guard let user = try user(for: request) else { throw HTTPError.notLoggedIn }
+        guard let user = try user(for: request) else { throw HTTPError.notLoggedIn() }
         return user
     }
 }

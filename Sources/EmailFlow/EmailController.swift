@@ -1,24 +1,28 @@
 import Auth
+import EmailCore
 import HTTP
+import Processes
+import Settings
 import Store
 import Views
 
 /// `PUT /emails/`: store the address (unverified) and queue its verification mail, in one
 /// transaction. Checks run in the contract's order: session, CSRF, body, pattern, throttle.
+/// A database failure anywhere is the route's `saveFailed` answer (see the routing table).
 public final class EmailController {
     private let database: Database
     private let gate: SessionGate
     private let templates: Templates
-    private let settings: EmailFlowSettings
+    private let settings: Settings
     private let mailQueued: () -> Void
 
     static let saved = "添加邮箱成功"
-    static let badEmail = HTTPError(.forbidden, code: .email, "参数email有误")
-    static let throttled = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁")
-    static let saveFailed = HTTPError(.ok, code: .database, "添加邮箱失败")
+
+    /// What a database failure on this route answers: 200 with code 5000, as the tutorial.
+    public static let saveFailed = HTTPError(.ok, code: .database, "添加邮箱失败")
 
     /// `mailQueued` runs after each commit, to wake the mail senders.
-    public init(database: Database, gate: SessionGate, templates: Templates, settings: EmailFlowSettings, mailQueued: @escaping () -> Void) {
+    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, mailQueued: @escaping () -> Void) {
         self.database = database
         self.gate = gate
         self.templates = templates
@@ -27,29 +31,18 @@ public final class EmailController {
     }
 
     public func bind(_ request: Request) throws -> Response {
-        let user: User
-        do {
-            user = try gate.requireUser(for: request)
-        } catch let error as DatabaseError {
-            throw Self.saveFailed.causedBy(error)
-        }
-        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed }
+        let user = try gate.requireUser(for: request)
+        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed() }
         let email = try Self.email(in: request.checkedBody())
-        guard EmailPattern.matches(email) else { throw Self.badEmail }
+        guard EmailPattern.matches(email) else { throw HTTPError(.forbidden, code: .email, "参数email有误") }
 
-        let now = Clock.seconds()
-        let mail = try VerificationMail(userID: user.id, email: email, now: now, settings: settings, templates: templates)
-        let outcome: Outbox.BindOutcome
-        do {
-            outcome = try database.run {
-                try Outbox.bind(
-                    userID: user.id, email: email, messageID: mail.messageID, message: mail.message,
-                    addressInterval: settings.throttle.addressInterval, userHourly: settings.throttle.userHourly, on: $0)
-            }
-        } catch let error as DatabaseError {
-            throw Self.saveFailed.causedBy(error)
+        let mail = try VerificationMail(userID: user.id, email: email, now: Clock.unixSeconds(), settings: settings, templates: templates)
+        let outcome = try database.run {
+            try Outbox.bind(
+                userID: user.id, email: email, messageID: mail.messageID, message: mail.message,
+                addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly, on: $0)
         }
-        guard outcome == .queued else { throw Self.throttled }
+        guard outcome == .queued else { throw HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁") }
         mailQueued()
         return .json(.ok, Self.saved)
     }

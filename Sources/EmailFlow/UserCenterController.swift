@@ -1,17 +1,18 @@
 import Auth
 import HTTP
+import Settings
 import Views
 
 /// `GET /info/`: the user center, where the email address is shown and bound.
 public final class UserCenterController {
     private let gate: SessionGate
     private let templates: Templates
-    private let csrfCookieSecure: Bool
+    private let settings: Settings
 
-    public init(gate: SessionGate, templates: Templates, csrfCookieSecure: Bool) {
+    public init(gate: SessionGate, templates: Templates, settings: Settings) {
         self.gate = gate
         self.templates = templates
-        self.csrfCookieSecure = csrfCookieSecure
+        self.settings = settings
     }
 
     public func page(_ request: Request) throws -> Response {
@@ -27,7 +28,7 @@ public final class UserCenterController {
             "email_active": user.emailActive,
             "csrf_token": token,
         ])
-        response.cookies = [CSRF.cookie(token, secure: csrfCookieSecure)]
+        response.cookies = [CSRF.cookie(token, secure: settings.sessions.csrfCookieSecure)]
         return response
     }
 }

@@ -1,3 +1,5 @@
+import EmailCore
+import Settings
 import Views
 
 /// Writes the verification mail for an address: the token, the link, both bodies from
@@ -10,17 +12,18 @@ public struct VerificationMail {
     public let verifyURL: String
     public let message: [UInt8]
 
-    public init(userID: Int64, email: String, now: Int64, settings: EmailFlowSettings, templates: Templates) throws {
+    public init(userID: Int64, email: String, now: Int64, settings: Settings, templates: Templates) throws {
         let token = VerificationToken.sign(
-            .init(userID: userID, email: email), secret: settings.secretKey, issuedAt: now, expiresIn: settings.tokenLifetime)
-        verifyURL = settings.verifyURL + "?token=" + token
-        messageID = MailMessage.makeMessageID(date: now, domain: settings.from.domain)
-        let context: [String: Any] = ["email": email, "verify_url": verifyURL]
+            .init(userID: userID, email: email), secret: settings.secretKey, issuedAt: now,
+            expiresIn: Int64(settings.verification.lifetime))
+        verifyURL = settings.verification.url + "?token=" + token
+        messageID = MailMessage.makeMessageID(date: now, domain: settings.mail.from.domain)
+        let values: [String: Any] = ["email": email, "verify_url": verifyURL]
         message = MailMessage(
-            from: settings.from, to: try MailAddress(displayName: nil, address: email), subject: Self.subject, date: now,
+            from: settings.mail.from, to: try MailAddress(displayName: nil, address: email), subject: Self.subject, date: now,
             messageID: messageID,
-            text: templates.text("mail/verify_email.txt", context),
-            html: templates.html("mail/verify_email.html", context)
+            text: templates.text("mail/verify_email.txt", values),
+            html: templates.html("mail/verify_email.html", values)
         ).rendered()
     }
 }

@@ -1,4 +1,4 @@
-import CLinux
+internal import CLinux
 import Glibc
 
 /// Lets the request threads wait for a connection or for shutdown, whichever comes first.

@@ -21,11 +21,11 @@ public final class Exchange {
         request.deallocate()
     }
 
-    public enum Accepted: Equatable {
+    public enum Accepted {
         case request
         /// Another thread or process took the connection first.
         case nothingWaiting
-        case failed(errno: Int32)
+        case failed(FastCGIError)
     }
 
     /// Takes the next request from the listening socket (which is non-blocking).
@@ -35,8 +35,14 @@ public final class Exchange {
         switch result {
         case 0: return .request
         case -EAGAIN, -EINTR, -ECONNABORTED: return .nothingWaiting
-        default: return .failed(errno: -result)
+        default: return .failed(FastCGIError("accept", code: -result))
         }
+    }
+
+    /// A short pause after a failed accept (out of descriptors, say), so a persistent failure
+    /// does not spin a thread.
+    public func pauseAfterFailure() {
+        usleep(100_000)
     }
 
     /// Flushes the response and ends the request without waiting for another.

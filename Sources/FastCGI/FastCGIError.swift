@@ -1,7 +1,7 @@
 import Glibc
 
 /// A failed system or libfcgi call, with the errno it left behind.
-public struct FastCGIError: Error, CustomStringConvertible {
+public struct FastCGIError: Error, CustomStringConvertible, Sendable {
     public let operation: String
     public let code: Int32
 

@@ -11,7 +11,7 @@ public struct UnixListener: Sendable {
 
     /// Binds `path` (replacing a stale socket file) and listens on it.
     /// `mode` and `group` decide who may connect: nginx's workers must be able to.
-    public static func bind(path: String, mode: mode_t, group: gid_t?, backlog: Int32 = 1024) throws -> UnixListener {
+    public static func bind(path: String, mode: UInt32, group: UInt32?, backlog: Int32 = 1024) throws -> UnixListener {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -51,6 +51,12 @@ public struct UnixListener: Sendable {
 
     public func close() {
         _ = Glibc.close(fd)
+    }
+
+    /// Closes the socket and removes its file.
+    public func remove(path: String) {
+        close()
+        unlink(path)
     }
 
     private static func removeStaleSocket(at path: String) throws {

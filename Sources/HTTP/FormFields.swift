@@ -1,3 +1,5 @@
+import Codecs
+
 /// `application/x-www-form-urlencoded` fields (a query string or a form body).
 /// Invalid percent escapes stay as they are and invalid UTF-8 becomes U+FFFD, as Python's
 /// `parse_qsl` does, so hostile input decodes to harmless text instead of failing the request.
@@ -29,7 +31,7 @@ public struct FormFields: Sendable {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), index + 2 < encoded.endIndex,
-                      let high = hexValue(encoded[index + 1]), let low = hexValue(encoded[index + 2]) {
+                      let high = ASCII.hexValue(encoded[index + 1]), let low = ASCII.hexValue(encoded[index + 2]) {
                 bytes.append(high << 4 | low)
                 index += 2
             } else {
@@ -38,14 +40,5 @@ public struct FormFields: Sendable {
             index += 1
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

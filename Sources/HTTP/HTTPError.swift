@@ -1,19 +1,33 @@
-/// The one error a handler throws to end a request with a client-visible answer.
-/// Routes answering JSON render it as `{"code":…,"errmsg":…}`; page routes render the
-/// error template with `message`.
+/// The one error a handler throws to end a request with a client-visible answer, and the one
+/// thing the error renderer turns into a response: JSON routes render `{"code":…,"errmsg":…}`,
+/// page routes the error template with `message` and `hint`. It records where it arose, for the
+/// log line, never for the client.
 public struct HTTPError: Error, Sendable {
     public var status: Status
     public var code: RetCode
     public var message: String
+    /// A second line on an error page: what the user can do about it.
+    public var hint: String?
     public var headers: [(name: String, value: String)]
-    /// What went wrong underneath, for the log only; never shown to the client.
+    /// Extra fields of a JSON answer, after `code` and `errmsg`.
+    public var fields: [(name: String, value: Int64)]
+    /// What went wrong underneath, for the log only.
     public var cause: String?
+    public let fileID: String
+    public let line: Int
 
-    public init(_ status: Status, code: RetCode, _ message: String, headers: [(name: String, value: String)] = []) {
+    public init(
+        _ status: Status, code: RetCode, _ message: String, hint: String? = nil, headers: [(name: String, value: String)] = [],
+        fileID: String = #fileID, line: Int = #line
+    ) {
         self.status = status
         self.code = code
         self.message = message
+        self.hint = hint
         self.headers = headers
+        self.fields = []
+        self.fileID = fileID
+        self.line = line
     }
 
     /// This error, remembering `error` for the log.
@@ -23,15 +37,32 @@ public struct HTTPError: Error, Sendable {
         return copy
     }
 
-    public static let notLoggedIn = HTTPError(.ok, code: .noSession, "用户未登录")
-    public static let csrfFailed = HTTPError(.forbidden, code: .notAllowed, "CSRF验证失败")
-    public static let notFound = HTTPError(.notFound, code: .parameter, "页面不存在")
-    public static let bodyTooLarge = HTTPError(.payloadTooLarge, code: .parameter, "请求体过大")
-    public static let internalError = HTTPError(.internalServerError, code: .database, "服务器内部错误")
+    /// Where the error arose, as `File.swift:42`.
+    public var location: String { "\(fileID):\(line)" }
 
-    public static func methodNotAllowed(allow: [Method]) -> HTTPError {
+    public static func notLoggedIn(fileID: String = #fileID, line: Int = #line) -> HTTPError {
+        HTTPError(.ok, code: .noSession, "用户未登录", fileID: fileID, line: line)
+    }
+
+    public static func csrfFailed(fileID: String = #fileID, line: Int = #line) -> HTTPError {
+        HTTPError(.forbidden, code: .notAllowed, "CSRF验证失败", fileID: fileID, line: line)
+    }
+
+    public static func notFound(fileID: String = #fileID, line: Int = #line) -> HTTPError {
+        HTTPError(.notFound, code: .parameter, "页面不存在", fileID: fileID, line: line)
+    }
+
+    public static func bodyTooLarge(fileID: String = #fileID, line: Int = #line) -> HTTPError {
+        HTTPError(.payloadTooLarge, code: .parameter, "请求体过大", fileID: fileID, line: line)
+    }
+
+    public static func internalError(fileID: String = #fileID, line: Int = #line) -> HTTPError {
+        HTTPError(.internalServerError, code: .database, "服务器内部错误", fileID: fileID, line: line)
+    }
+
+    public static func methodNotAllowed(allow: [Method], fileID: String = #fileID, line: Int = #line) -> HTTPError {
         HTTPError(
             .methodNotAllowed, code: .notAllowed, "请求方法不允许",
-            headers: [("Allow", allow.map(\.description).joined(separator: ", "))])
+            headers: [("Allow", allow.map(\.description).joined(separator: ", "))], fileID: fileID, line: line)
     }
 }

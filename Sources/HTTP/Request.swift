@@ -7,12 +7,21 @@ public struct Request: Sendable {
     public var path: String
     public var queryString: String
     public var contentType: String
+    /// The body's length as the client declared it.
+    public var contentLength: Int
     /// The `X-CSRFToken` header.
     public var csrfHeader: String?
     /// Whether the client reached nginx over TLS.
     public var isSecure: Bool
-    /// The `If-None-Match` header.
+    /// `Host`, `Origin` and `Referer`, for checks on where a request came from.
+    public var host: String?
+    public var origin: String?
+    public var referer: String?
     public var ifNoneMatch: String?
+    /// The client's address as nginx saw it.
+    public var remoteAddress: String
+    /// nginx's `$request_id` (the `REQUEST_ID` FastCGI parameter), or one the service made.
+    public var requestID: String
     public var cookies: [String: String]
     public var body: [UInt8]
     /// The body was over the size limit and was not read; handlers learn it at their body step.
@@ -26,10 +35,39 @@ public struct Request: Sendable {
         self.path = path
         self.queryString = queryString
         self.contentType = contentType
+        self.contentLength = body.count
         self.csrfHeader = csrfHeader
         self.isSecure = isSecure
+        self.remoteAddress = ""
+        self.requestID = ""
         self.cookies = cookieHeader.map(Cookies.parse) ?? [:]
         self.body = body
+    }
+
+    /// A request from the CGI parameters nginx sends (`fastcgi_params` plus `REQUEST_ID`); the
+    /// body is read separately, once its declared length is known to be acceptable.
+    public init(parameter: (String) -> String?) {
+        self.init(
+            method: Method(parameter("REQUEST_METHOD") ?? "GET"), path: parameter("DOCUMENT_URI") ?? "/",
+            queryString: parameter("QUERY_STRING") ?? "", contentType: parameter("CONTENT_TYPE") ?? "",
+            csrfHeader: parameter("HTTP_X_CSRFTOKEN"), isSecure: parameter("HTTPS") == "on",
+            cookieHeader: parameter("HTTP_COOKIE"))
+        contentLength = parameter("CONTENT_LENGTH").flatMap { Int($0) }.map { max(0, $0) } ?? 0
+        host = parameter("HTTP_HOST")
+        origin = parameter("HTTP_ORIGIN")
+        referer = parameter("HTTP_REFERER")
+        ifNoneMatch = parameter("HTTP_IF_NONE_MATCH")
+        remoteAddress = parameter("REMOTE_ADDR") ?? ""
+        requestID = parameter("REQUEST_ID").flatMap(Self.acceptableRequestID) ?? ""
+    }
+
+    /// nginx's ids are 32 hex digits; anything else a client smuggled in is not used.
+    private static func acceptableRequestID(_ id: String) -> String? {
+        let bytes = id.utf8
+        guard (8...64).contains(bytes.count), bytes.allSatisfy({ ASCII.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }) else {
+            return nil
+        }
+        return id
     }
 
     /// The last value of a query-string field, as Django's `request.GET.get` answers.
@@ -39,7 +77,7 @@ public struct Request: Sendable {
 
     /// The body, or the 413 error when it was over the limit.
     public func checkedBody() throws(HTTPError) -> [UInt8] {
-        guard !bodyTooLarge else { throw .bodyTooLarge }
+        guard !bodyTooLarge else { throw .bodyTooLarge() }
         return body
     }
 

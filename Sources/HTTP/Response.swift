@@ -11,10 +11,11 @@ public struct Response: Sendable {
         self.body = body
     }
 
-    /// A JSON body of Meiduo's shape: exactly `code` and `errmsg`.
-    public static func json(_ code: RetCode, _ message: String, status: Status = .ok) -> Response {
-        let body = JSONWriter.object(["code": .string(code.rawValue), "errmsg": .string(message)])
-        return Response(status: status, headers: [("Content-Type", "application/json")], body: body)
+    /// A JSON body of Meiduo's shape: `code` and `errmsg`, then the data `fields` of this answer.
+    public static func json(_ code: RetCode, _ message: String, status: Status = .ok, fields: [(name: String, value: Int64)] = []) -> Response {
+        var pairs: [(String, JSONWriter.Scalar)] = [("code", .string(code.rawValue)), ("errmsg", .string(message))]
+        pairs += fields.map { ($0.name, .int($0.value)) }
+        return Response(status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.object(pairs))
     }
 
     public static func html(_ text: String, status: Status = .ok) -> Response {

@@ -3,30 +3,44 @@ public enum Flavor: Sendable {
     case json, html
 }
 
-/// Maps method and exact path to a handler. Each path also carries its flavor, so a 404 or
-/// 405 on it is rendered the way its clients expect.
+/// Maps method and exact path to a handler. Each path also says how its errors look: its
+/// flavor, and what its clients are told when the database fails under it.
 public struct Router<Handler> {
+    public struct Route {
+        public let flavor: Flavor
+        /// The answer for a database failure on this path: each path words it for its clients.
+        public let databaseFailure: HTTPError
+        let handlers: [(Method, Handler)]
+    }
+
     public enum Match {
-        case found(Handler, Flavor)
-        case methodNotAllowed(allow: [Method], Flavor)
+        case found(Handler, Route)
+        case methodNotAllowed(allow: [Method], Route)
         /// Flavored like the path with a trailing slash added, when that one exists.
         case notFound(Flavor)
     }
 
-    private var paths: [String: (flavor: Flavor, handlers: [(Method, Handler)])] = [:]
+    private var routes: [String: Route] = [:]
 
     public init() {}
 
-    public mutating func add(_ path: String, _ flavor: Flavor, _ handlers: [(Method, Handler)]) {
-        precondition(paths[path] == nil, "route \(path) registered twice")
-        paths[path] = (flavor, handlers)
+    public mutating func add(_ path: String, _ flavor: Flavor, databaseFailure: HTTPError? = nil, _ handlers: [(Method, Handler)]) {
+        precondition(routes[path] == nil, "route \(path) registered twice")
+        routes[path] = Route(flavor: flavor, databaseFailure: databaseFailure ?? Self.databaseFailure(flavor), handlers: handlers)
     }
 
     public func match(_ method: Method, _ path: String) -> Match {
-        guard let entry = paths[path] else { return .notFound(paths[path + "/"]?.flavor ?? .html) }
-        if let handler = entry.handlers.first(where: { $0.0 == method }) {
-            return .found(handler.1, entry.flavor)
+        guard let route = routes[path] else { return .notFound(routes[path + "/"]?.flavor ?? .html) }
+        if let handler = route.handlers.first(where: { $0.0 == method }) {
+            return .found(handler.1, route)
         }
-        return .methodNotAllowed(allow: entry.handlers.map(\.0), entry.flavor)
+        return .methodNotAllowed(allow: route.handlers.map(\.0), route)
+    }
+
+    private static func databaseFailure(_ flavor: Flavor) -> HTTPError {
+        switch flavor {
+        case .json: HTTPError(.ok, code: .database, "服务器繁忙，请稍后再试")
+        case .html: HTTPError(.internalServerError, code: .database, "服务器繁忙，请稍后再试")
+        }
     }
 }

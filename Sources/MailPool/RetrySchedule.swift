@@ -1,3 +1,5 @@
+import Settings
+
 /// When to try a message again: the tutorial's Celery task (`retry_backoff=3`,
 /// `max_retries=3`): the n-th retry waits `base × 2^(n-1)` seconds (3, 6, 12), optionally spread
 /// by ± `jitter` of itself, and after `maxRetries` retries the message has failed.
@@ -11,6 +13,10 @@ public struct RetrySchedule: Sendable, Equatable {
         self.base = base
         self.maxRetries = maxRetries
         self.jitter = jitter
+    }
+
+    public init(_ settings: DeliverySettings) {
+        self.init(base: settings.retryBase, maxRetries: settings.maxRetries, jitter: settings.retryJitter)
     }
 
     /// The wait before the next attempt after attempt `attempt` (counting from 1) failed for a

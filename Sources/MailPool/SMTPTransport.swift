@@ -1,4 +1,5 @@
 import Curl
+import Settings
 import Store
 
 /// Delivery over SMTP through libcurl, one kept-open connection per sender process.
@@ -6,14 +7,17 @@ final class SMTPTransport: MailTransport {
     private let client: SMTPClient
     private let envelopeSender: String
 
-    init(_ settings: TransportSettings.SMTPSettings, envelopeSender: String) throws {
-        let milliseconds = Int(settings.timeoutSeconds * 1000)
+    init(_ settings: DeliverySettings.SMTPSettings, envelopeSender: String) throws {
+        let security: SMTPClient.Options.Security = switch settings.security {
+        case .none: .none
+        case .startTLS: .startTLS
+        case .implicitTLS: .implicitTLS
+        }
         client = try SMTPClient(SMTPClient.Options(
-            host: settings.host, port: settings.port,
-            security: settings.useSSL ? .implicitTLS : settings.useTLS ? .startTLS : .none,
+            host: settings.host, port: settings.port, security: security,
             username: settings.username, password: settings.password,
             verifyPeer: settings.verifyPeer, caFile: settings.caFile,
-            connectTimeoutMilliseconds: min(milliseconds, 10_000), timeoutMilliseconds: milliseconds))
+            connectTimeoutMilliseconds: Int(settings.connectTimeout * 1000), timeoutMilliseconds: Int(settings.timeout * 1000)))
         self.envelopeSender = envelopeSender
     }
 

@@ -1,44 +1,46 @@
-import CLinux
 import Curl
-import Glibc
 import Logging
 import MariaDB
 import Processes
+import Settings
 import Store
 
 /// One mail-sender child: claims due messages from the outbox under a lease, delivers them,
 /// records each outcome, and sleeps until the responder rings or a retry comes due. On
 /// SIGTERM it finishes the message in hand, gives the rest of its claim back, and exits 0.
 public final class Sender {
-    private let settings: PoolSettings
+    private let settings: DeliverySettings
+    private let retry: RetrySchedule
     private let database: Database
     private let transport: MailTransport
-    private let wakeFD: Int32?
-    private let signalFD: Int32
+    private let wake: FileDescriptor?
+    private let signals: FileDescriptor
     private let logger = Logger(label: "sender")
     /// Outcomes not yet written (the database may be away); kept until they are.
     private var unrecorded: [(Outbox.ClaimedMail, Outbox.Outcome)] = []
     private var stopping = false
     private var databaseReachable = true
 
-    public init(settings: PoolSettings, database: ConnectionOptions, wakeFD: Int32?) throws {
+    /// `wake` is the pipe the responder rings when it queued mail.
+    public init(settings: Settings, wake: FileDescriptor?) throws {
         // Requests come first: under load a sender gets the CPU the responder leaves, and the
         // queue absorbs the difference.
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, settings.niceness)
-        let signals = Signals([SIGTERM, SIGINT])
+        CurrentProcess.setNiceness(Int32(settings.delivery.niceness))
+        let signals = Signals([Signals.terminate, Signals.interrupt])
         signals.block()
         Signals.ignoreBrokenPipes()
-        signalFD = signals.descriptor()
+        self.signals = signals.descriptor()
         MariaDBLibrary.initialize()
         CurlLibrary.initialize()
-        self.settings = settings
-        self.database = Database(database)
-        self.wakeFD = wakeFD
-        transport = try settings.transport.makeTransport(envelopeSender: settings.envelopeSender)
+        self.settings = settings.delivery
+        retry = RetrySchedule(settings.delivery)
+        database = Database(settings.database)
+        self.wake = wake
+        transport = try settings.delivery.transport.makeTransport(envelopeSender: settings.mail.from.address)
     }
 
     public func run() -> Int32 {
-        logger.info("sender ready", metadata: ["pid": "\(getpid())"])
+        logger.info("sender ready", metadata: ["pid": "\(CurrentProcess.id)"])
         while !stopping {
             // The last batch's outcomes and the next claim share one transaction: one commit
             // (one log flush) per batch instead of two.
@@ -84,7 +86,7 @@ public final class Sender {
             "outbox": "\(mail.id)", "message_id": "\(mail.messageID)", "to": "\(mail.recipient)", "attempt": "\(mail.attempt)",
         ]
         // Claimed more often than it may be tried: senders died holding it.
-        guard mail.attempt <= settings.retry.maxRetries + 1 else {
+        guard mail.attempt <= retry.maxRetries + 1 else {
             logger.error("failed: claimed \(mail.attempt) times without an outcome", metadata: about)
             return .failed(error: "gave up after \(mail.attempt - 1) claims ended without an outcome")
         }
@@ -98,7 +100,7 @@ public final class Sender {
                 logger.error("failed: refused for good: \(reason)", metadata: about)
                 return .failed(error: reason)
             case .temporary(let reason):
-                guard let delay = settings.retry.delay(afterFailedAttempt: mail.attempt) else {
+                guard let delay = retry.delay(afterFailedAttempt: mail.attempt) else {
                     logger.error("failed after \(mail.attempt) attempts: \(reason)", metadata: about)
                     return .failed(error: reason)
                 }
@@ -136,16 +138,14 @@ public final class Sender {
     /// Sleeps until the responder rings, a signal comes, or the poll interval passes. Answers
     /// false when another sender took the ring first: nothing to claim, sleep again.
     private func pause() -> Bool {
-        var watched = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
-        if let wakeFD { watched.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
-        let ready = poll(&watched, nfds_t(watched.count), Int32(settings.pollInterval * 1000))
+        let ready = FileDescriptor.poll([signals] + (wake.map { [$0] } ?? []), timeout: settings.pollInterval)
         takeSignals()
-        guard !stopping, ready > 0, let wakeFD, watched[0].revents == 0 else { return true }
-        return Wakeup.drain(wakeFD) > 0
+        guard !stopping, let wake, ready.count > 1, ready[1], !ready[0] else { return true }
+        return wake.drain() > 0
     }
 
     private func takeSignals() {
-        while Signals.take(from: signalFD) != nil {
+        while Signals.take(from: signals) != nil {
             if !stopping { logger.info("sender stopping: finishing the message in hand") }
             stopping = true
         }

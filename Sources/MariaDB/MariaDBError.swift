@@ -22,6 +22,9 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
 
     public var isDuplicateKey: Bool { code == ER_DUP_ENTRY }
 
+    /// Not the server's: a row did not hold what the code reading it expected.
+    public static let unexpectedRowCode: UInt32 = 9000
+
     /// The server rolled the transaction back to resolve a conflict: running it again is safe.
     public var isTransactionConflict: Bool { code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT }
 
@@ -37,7 +40,7 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
         message = String(cString: mysql_stmt_error(statement))
     }
 
-    init(code: UInt32, message: String) {
+    public init(code: UInt32, message: String) {
         self.code = code
         self.sqlState = "HY000"
         self.message = message

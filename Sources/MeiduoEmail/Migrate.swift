@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import MariaDB
 import Store
 
 struct Migrate: ParsableCommand {
@@ -12,7 +11,6 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let settings = Startup.settings()
-        MariaDBLibrary.initialize()
         let migrations: [Migrator.Migration]
         do {
             let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }
@@ -22,16 +20,13 @@ struct Migrate: ParsableCommand {
         } catch {
             Startup.fail("cannot read migrations from \(directory): \(error.localizedDescription)")
         }
-        do {
-            for outcome in try Migrator(database: Database(settings.database)).apply(migrations) {
-                switch outcome {
-                case .applied(let name): print("applied \(name)")
-                case .alreadyApplied(let name): print("already applied \(name)")
-                case .changedSinceApplied(let name): print("warning: \(name) changed after it was applied; not run again")
-                }
+        let outcomes = Startup.withDatabase(settings) { try Migrator.apply(migrations, on: $0) }
+        for outcome in outcomes {
+            switch outcome {
+            case .applied(let name): print("applied \(name)")
+            case .alreadyApplied(let name): print("already applied \(name)")
+            case .changedSinceApplied(let name): print("warning: \(name) changed after it was applied; not run again")
             }
-        } catch {
-            Startup.fail("migration failed: \(error)")
         }
     }
 }

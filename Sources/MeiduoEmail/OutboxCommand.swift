@@ -1,5 +1,6 @@
 import ArgumentParser
 import MariaDB
+import Settings
 import Store
 
 struct OutboxCommand: ParsableCommand {
@@ -7,15 +8,8 @@ struct OutboxCommand: ParsableCommand {
         commandName: "outbox", abstract: "Look at the mail queue and act on it.",
         subcommands: [Stats.self, List.self, Retry.self, Purge.self])
 
-    /// Runs `work` against the database named by the settings, failing with one clear line.
     static func withDatabase<T>(_ work: (Connection) throws -> T) -> T {
-        let settings = Startup.settings()
-        MariaDBLibrary.initialize()
-        do {
-            return try Database(settings.database).run(work)
-        } catch {
-            Startup.fail("\(error)")
-        }
+        Startup.withDatabase(Startup.settings(), work)
     }
 
     struct Stats: ParsableCommand {
@@ -80,30 +74,21 @@ struct OutboxCommand: ParsableCommand {
         var sentBefore: String
 
         func validate() throws {
-            guard let seconds = Duration.seconds(sentBefore) else {
+            guard let seconds = Environment.seconds(sentBefore) else {
                 throw ValidationError("--sent-before takes a duration such as 30d, 12h, 90m or 3600s")
             }
             guard seconds >= 3600 else { throw ValidationError("--sent-before must be at least 1h: the throttle counts the last hour's mail") }
         }
 
         func run() {
-            let seconds = Duration.seconds(sentBefore)!
+            let seconds = Environment.seconds(sentBefore) ?? 0
             let count = OutboxCommand.withDatabase { try Outbox.purgeSent(olderThan: seconds, on: $0) }
             print("deleted \(count) sent message\(count == 1 ? "" : "s")")
         }
     }
 }
 
-/// Durations on the command line: `30d`, `12h`, `90m`, `3600s`, or plain seconds.
 enum Duration {
-    static func seconds(_ text: String) -> Int? {
-        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        guard let last = text.last else { return nil }
-        let (number, unit) = units[last].map { (text.dropLast(), $0) } ?? (Substring(text), 1)
-        guard let value = Int(number), value >= 0 else { return nil }
-        return value * unit
-    }
-
     static func describe(_ seconds: Double) -> String {
         seconds < 120 ? "\(Int(seconds))s" : seconds < 7200 ? "\(Int(seconds / 60))m" : "\(Int(seconds / 3600))h"
     }

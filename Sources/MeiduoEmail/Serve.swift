@@ -1,6 +1,5 @@
 import ArgumentParser
 import FastCGI
-import Glibc
 import MailPool
 import Processes
 import Service
@@ -14,44 +13,34 @@ struct Serve: ParsableCommand {
         let settings = Startup.settings()
         // Templates are the responder's to check: it stops the service with one line if one is
         // missing, and the supervisor stays small by never loading them.
-        let pool: PoolSettings
-        do {
-            pool = try PoolSettings(settings: settings)
-        } catch {
-            Startup.fail("\(error)")
-        }
         let listener: UnixListener
-        let wakeup: (read: Int32, write: Int32)
+        let wakeup: (read: FileDescriptor, write: FileDescriptor)
         do {
-            listener = try UnixListener.bind(
-                path: settings.socketPath, mode: mode_t(settings.socketMode), group: try groupID(settings.socketGroup))
-            wakeup = try Wakeup.makePipe()
+            listener = try UnixListener.bind(path: settings.socket.path, mode: settings.socket.mode, group: settings.socket.groupID)
+            wakeup = try FileDescriptor.pipe()
         } catch {
-            Startup.fail("cannot listen on \(settings.socketPath): \(error)")
+            Startup.fail("cannot listen on \(settings.socket.path): \(error)")
         }
         // Root is needed at most for the socket; nothing after this runs as root.
         do {
-            try Privileges.drop(to: settings.user)
+            try Privileges.drop(to: settings.runAs)
         } catch {
             Startup.fail("\(error)")
         }
+        CurrentProcess.forbidInspection()
         let responder = Supervisor.Child(
-            name: "responder", arguments: ["responder", "--wakeup-fd", "\(ResponderProcess.wakeupFD)"],
-            descriptors: [(listener.fd, ResponderProcess.listenerFD), (wakeup.write, ResponderProcess.wakeupFD)])
-        let senders = (0..<pool.workers).map { index in
-            Supervisor.Child(
-                name: "sender \(index + 1)", arguments: ["sender", "--wakeup-fd", "\(SenderProcess.wakeupFD)"],
-                descriptors: [(wakeup.read, SenderProcess.wakeupFD)])
+            name: "responder", arguments: ["responder"],
+            descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (wakeup.write, ResponderProcess.wakeupFD)])
+        let senders = (0..<settings.delivery.workers).map { index in
+            Supervisor.Child(name: "sender \(index + 1)", arguments: ["sender"], descriptors: [(wakeup.read, SenderProcess.wakeupFD)])
         }
-        let status = Supervisor(children: [responder] + senders).run()
-        unlink(settings.socketPath)
+        let variables = SystemEnvironment.variables()
+        let status = Supervisor(
+            children: [responder] + senders, environment: Settings.childEnvironment(variables),
+            secrets: SecretHandover.encode(variables)
+        ).run()
+        listener.remove(path: settings.socket.path)
         throw ExitCode(status)
-    }
-
-    private func groupID(_ name: String?) throws -> gid_t? {
-        guard let name else { return nil }
-        guard let group = getgrnam(name) else { throw ValidationError("MEIDUO_SOCKET_GROUP: no group named \(name)") }
-        return group.pointee.gr_gid
     }
 }
 
@@ -61,23 +50,19 @@ struct ResponderProcess: ParsableCommand {
     static let listenerFD: Int32 = 3
     static let wakeupFD: Int32 = 4
 
-    @Option(help: "Descriptor of the pipe that wakes the mail senders.")
-    var wakeupFD: Int32?
-
     func run() throws {
-        let settings = Startup.settings()
         Startup.followSupervisor()
-        let wakeup = wakeupFD
-        let resources: App.Resources
+        let settings = Startup.settings(fromSupervisor: true, status: Supervisor.configurationErrorStatus)
+        let resources: Resources
         do {
-            resources = try App.Resources(settings: settings)
+            resources = try Resources(settings: settings)
         } catch {
             Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
         }
+        let wakeup = FileDescriptor(rawValue: Self.wakeupFD)
         do {
             let responder = Responder(
-                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD),
-                mailQueued: { if let wakeup { Wakeup.ring(wakeup) } })
+                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), mailQueued: { Wakeup.ring(wakeup) })
             throw ExitCode(try responder.run())
         } catch let exit as ExitCode {
             throw exit
@@ -92,20 +77,11 @@ struct SenderProcess: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sender", shouldDisplay: false)
     static let wakeupFD: Int32 = 3
 
-    @Option(help: "Descriptor of the pipe the responder rings when mail is queued.")
-    var wakeupFD: Int32?
-
     func run() throws {
-        let settings = Startup.settings()
         Startup.followSupervisor()
-        let pool: PoolSettings
+        let settings = Startup.settings(fromSupervisor: true, status: Supervisor.configurationErrorStatus)
         do {
-            pool = try PoolSettings(settings: settings)
-        } catch {
-            Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
-        }
-        do {
-            let sender = try Sender(settings: pool, database: settings.database, wakeFD: wakeupFD)
+            let sender = try Sender(settings: settings, wake: FileDescriptor(rawValue: Self.wakeupFD))
             throw ExitCode(sender.run())
         } catch let exit as ExitCode {
             throw exit

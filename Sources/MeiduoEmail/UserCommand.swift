@@ -1,7 +1,6 @@
 import ArgumentParser
 import Auth
-import Glibc
-import MariaDB
+import Processes
 import Store
 
 struct UserCommand: ParsableCommand {
@@ -27,11 +26,9 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             let settings = Startup.settings()
-            let password = UserInput.readPassword()
-            MariaDBLibrary.initialize()
-            let hash = PasswordHasher().hash(password)
+            let hash = PasswordHasher(iterations: settings.sessions.passwordIterations).hash(UserInput.readPassword())
             do {
-                let id = try Database(settings.database).run {
+                let id = try Startup.database(settings).run {
                     try Users.create(username: username, mobile: mobile, passwordHash: hash, on: $0)
                 }
                 print("added user \(username) (id \(id))")
@@ -50,17 +47,8 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             let settings = Startup.settings()
-            let password = UserInput.readPassword()
-            MariaDBLibrary.initialize()
-            let hash = PasswordHasher().hash(password)
-            let changed: Bool
-            do {
-                changed = try Database(settings.database).run {
-                    try Users.setPassword(username: username, passwordHash: hash, on: $0)
-                }
-            } catch {
-                Startup.fail("cannot set password: \(error)")
-            }
+            let hash = PasswordHasher(iterations: settings.sessions.passwordIterations).hash(UserInput.readPassword())
+            let changed = Startup.withDatabase(settings) { try Users.setPassword(username: username, passwordHash: hash, on: $0) }
             guard changed else { Startup.fail("no user named \(username)") }
             print("password set for \(username)")
         }
@@ -76,21 +64,9 @@ enum UserInput {
     /// The password from standard input (first line), never from the command line where other
     /// users could read it in the process list. On a terminal, typing is not echoed.
     static func readPassword() -> String {
-        let terminal = isatty(0) == 1
-        var saved = termios()
-        if terminal {
-            Startup.printError("Password: ")
-            tcgetattr(0, &saved)
-            var quiet = saved
-            quiet.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(0, TCSANOW, &quiet)
+        guard let password = Terminal.readSecretLine(prompt: "Password: "), !password.isEmpty else {
+            Startup.fail("no password given on standard input")
         }
-        let line = readLine(strippingNewline: true)
-        if terminal {
-            tcsetattr(0, TCSANOW, &saved)
-            Startup.printError("\n")
-        }
-        guard let password = line, !password.isEmpty else { Startup.fail("no password given on standard input") }
         return password
     }
 }

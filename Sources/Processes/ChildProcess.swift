@@ -1,4 +1,4 @@
-import CLinux
+internal import CLinux
 import Glibc
 
 /// Starting our own executable again with a subcommand (fork + exec through posix_spawn), and
@@ -21,12 +21,12 @@ public enum ChildProcess {
 
     /// Starts `executable arguments…` with `descriptors` (parent fd → child fd) inherited, every
     /// other descriptor closed by CLOEXEC, a clear signal mask and default signal actions.
-    public static func spawn(_ arguments: [String], descriptors: [(Int32, Int32)]) throws -> pid_t {
+    public static func spawn(_ arguments: [String], descriptors: [(FileDescriptor, Int32)], environment: [String: String]) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for (from, to) in descriptors {
-            posix_spawn_file_actions_adddup2(&actions, from, to)
+            posix_spawn_file_actions_adddup2(&actions, from.rawValue, to)
         }
 
         var attributes = posix_spawnattr_t()
@@ -42,31 +42,20 @@ public enum ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        let envp = environment.sorted(by: { $0.key < $1.key }).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, Glibc.environ)
-        guard result == 0 else { throw SpawnError(code: result) }
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else { throw SystemError("posix_spawn", code: result) }
         return pid
-    }
-
-    public struct SpawnError: Error, CustomStringConvertible {
-        public let code: Int32
-        public var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
-    }
-
-    /// A wait status in words (the W* macros are not imported into Swift).
-    public static func describe(_ status: Int32) -> String {
-        let signal = status & 0x7F
-        return signal == 0 ? "exited with status \((status >> 8) & 0xFF)" : "killed by signal \(signal)"
-    }
-
-    public static func exitedCleanly(_ status: Int32) -> Bool {
-        status & 0x7F == 0 && (status >> 8) & 0xFF == 0
     }
 
     /// For a child: ask the kernel to send SIGTERM if the supervisor dies, and leave at once if
     /// it already has.
-    public static func followParent(_ supervisor: pid_t) {
+    public static func followParent(_ supervisor: Int32) {
         _ = prctl_set_parent_death_signal(SIGTERM)
         if getppid() != supervisor { exit(0) }
     }

@@ -9,13 +9,11 @@ public enum Privileges {
     /// its uid. Answers false (and changes nothing) when not root. Call it after opening what
     /// needs root, such as a socket in a root-owned folder, and before starting children.
     @discardableResult
-    public static func drop(to user: String) throws -> Bool {
+    public static func drop(to user: SystemAccounts.Account) throws -> Bool {
         guard geteuid() == 0 else { return false }
-        guard let entry = getpwnam(user) else { throw Failure(description: "MEIDUO_USER: no user named \(user)") }
-        let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
-        guard uid != 0 else { throw Failure(description: "MEIDUO_USER must not be root") }
-        guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
-            throw Failure(description: "cannot become \(user): \(String(cString: strerror(errno)))")
+        guard user.uid != 0 else { throw Failure(description: "MEIDUO_USER must not be root") }
+        guard setgroups(0, nil) == 0, setgid(user.gid) == 0, setuid(user.uid) == 0 else {
+            throw Failure(description: "cannot become \(user.name): \(String(cString: strerror(errno)))")
         }
         // Dropped for good only if getting root back fails.
         guard setuid(0) != 0 else { throw Failure(description: "still able to regain root after becoming \(user)") }

@@ -1,4 +1,4 @@
-import CLinux
+internal import CLinux
 import Glibc
 
 /// Signals a process handles synchronously: blocked in every thread (before threads start, so
@@ -37,19 +37,22 @@ public struct Signals: Sendable {
     }
 
     /// A non-blocking descriptor that becomes readable when one of the (blocked) signals arrives.
-    public func descriptor() -> Int32 {
+    public func descriptor() -> FileDescriptor {
         var mask = set
         let fd = signalfd(-1, &mask, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
         precondition(fd >= 0, "signalfd failed")
-        return fd
+        return FileDescriptor(rawValue: fd)
     }
 
     /// Takes one pending signal from a `descriptor()`, if any.
-    public static func take(from descriptor: Int32) -> Int32? {
+    public static func take(from descriptor: FileDescriptor) -> Int32? {
         var info = signalfd_siginfo()
         let size = MemoryLayout<signalfd_siginfo>.size
-        return read(descriptor, &info, size) == size ? Int32(info.ssi_signo) : nil
+        return read(descriptor.rawValue, &info, size) == size ? Int32(info.ssi_signo) : nil
     }
+
+    public static let terminate = SIGTERM
+    public static let interrupt = SIGINT
 
     public static func ignoreBrokenPipes() {
         signal(SIGPIPE, SIG_IGN)

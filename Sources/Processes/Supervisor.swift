@@ -10,14 +10,18 @@ public final class Supervisor {
         public let name: String
         public let arguments: [String]
         /// Parent descriptor → descriptor number in the child.
-        public let descriptors: [(Int32, Int32)]
+        public let descriptors: [(FileDescriptor, Int32)]
 
-        public init(name: String, arguments: [String], descriptors: [(Int32, Int32)]) {
+        public init(name: String, arguments: [String], descriptors: [(FileDescriptor, Int32)]) {
             self.name = name
             self.arguments = arguments
             self.descriptors = descriptors
         }
     }
+
+    /// Descriptor number at which a child finds the secret settings (`NAME=value` lines), so
+    /// they never sit in an environment that /proc shows to other processes of the same user.
+    public static let secretsFD: Int32 = 9
 
     private struct Slot {
         let child: Child
@@ -34,11 +38,16 @@ public final class Supervisor {
     static let shutdownGrace = 30.0
 
     private var slots: [Slot]
+    private let environment: [String: String]
+    private let secrets: [UInt8]
     private let logger = Logger(label: "supervisor")
     private let signals = Signals([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
 
-    public init(children: [Child]) {
+    /// Children get `environment` and, through a pipe at `secretsFD`, `secrets`.
+    public init(children: [Child], environment: [String: String], secrets: [UInt8]) {
         slots = children.map { Slot(child: $0) }
+        self.environment = environment.merging([Self.parentVariable: String(getpid())]) { $1 }
+        self.secrets = secrets
     }
 
     /// A child exiting with this status (EX_CONFIG) found the configuration unusable: it said why
@@ -51,7 +60,6 @@ public final class Supervisor {
     public func run() -> Int32 {
         signals.block()
         Signals.ignoreBrokenPipes()
-        setenv(Self.parentVariable, String(getpid()), 1)
         for index in slots.indices { start(index) }
 
         while true {
@@ -71,15 +79,20 @@ public final class Supervisor {
     }
 
     private func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        Clock.monotonic()
     }
 
     private func start(_ index: Int) {
         let child = slots[index].child
         do {
-            let pid = try ChildProcess.spawn(child.arguments, descriptors: child.descriptors)
+            // The pipe holds the secrets whole (well under its 64 KiB), so writing never blocks.
+            let pipe = try FileDescriptor.pipe()
+            defer { pipe.read.close() }
+            let sent = pipe.write.write(secrets)
+            pipe.write.close()
+            guard sent else { throw SystemError("writing the secrets pipe") }
+            let pid = try ChildProcess.spawn(
+                child.arguments, descriptors: child.descriptors + [(pipe.read, Self.secretsFD)], environment: environment)
             slots[index].pid = pid
             slots[index].startedAt = now()
             slots[index].restartAt = nil
@@ -94,16 +107,17 @@ public final class Supervisor {
 
     private func reap() -> Reaped {
         while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
+            var raw: Int32 = 0
+            let pid = waitpid(-1, &raw, WNOHANG)
             guard pid > 0 else { return .restartable }
             guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
             slots[index].pid = nil
-            if status & 0x7F == 0, (status >> 8) & 0xFF == Self.configurationErrorStatus {
+            let status = WaitStatus(rawValue: raw)
+            if status.exitStatus == Self.configurationErrorStatus {
                 logger.critical("\(slots[index].child.name) cannot run with this configuration; stopping")
                 return .configurationError
             }
-            logger.warning("\(slots[index].child.name) \(ChildProcess.describe(status)); restarting", metadata: ["pid": "\(pid)"])
+            logger.warning("\(slots[index].child.name) \(status); restarting", metadata: ["pid": "\(pid)"])
             scheduleRestart(index)
         }
     }
@@ -134,12 +148,13 @@ public final class Supervisor {
         let deadline = now() + Self.shutdownGrace
         var clean = !failed
         while slots.contains(where: { $0.pid != nil }) {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
+            var raw: Int32 = 0
+            let pid = waitpid(-1, &raw, WNOHANG)
             if pid > 0, let index = slots.firstIndex(where: { $0.pid == pid }) {
                 slots[index].pid = nil
-                clean = clean && ChildProcess.exitedCleanly(status)
-                logger.info("\(slots[index].child.name) \(ChildProcess.describe(status))")
+                let status = WaitStatus(rawValue: raw)
+                clean = clean && status.exitedCleanly
+                logger.info("\(slots[index].child.name) \(status)")
                 continue
             }
             if now() > deadline {

@@ -3,37 +3,41 @@ import Logging
 import Store
 import Views
 
-/// The one place a thrown error becomes a response. Known client errors render as the route
-/// expects (JSON body or HTML page); anything else is logged and answered without internals.
+/// The one place a failed request becomes a response. An `HTTPError` renders as its route
+/// expects (JSON body or HTML page); a database failure becomes the route's own answer for
+/// it; anything else is a 500 without internals. Whatever the client is not told goes to the
+/// log, with where it arose.
 struct ErrorRenderer {
     let templates: Templates
     let logger: Logger
 
-    func response(for error: Error, flavor: Flavor, request: Request) -> Response {
-        let httpError: HTTPError
+    func response(for error: any Error, route: Router<Handler>.Route, request: Request) -> Response {
+        let answer: HTTPError
         switch error {
         case let error as HTTPError:
             if let cause = error.cause {
-                logger.error("\(request.method) \(request.path) failed: \(cause)")
+                logger.error("\(request.method) \(request.path) failed at \(error.location): \(cause)")
             }
-            httpError = error
+            answer = error
         case let error as DatabaseError:
-            logger.error("database error on \(request.method) \(request.path): \(error)")
-            httpError = HTTPError(.internalServerError, code: .database, "服务器繁忙，请稍后再试")
+            logger.error("\(request.method) \(request.path) failed: \(error)")
+            answer = route.databaseFailure
         default:
-            logger.error("unexpected error on \(request.method) \(request.path): \(error)")
-            httpError = .internalError
+            logger.error("\(request.method) \(request.path) failed: unexpected error: \(error)")
+            answer = .internalError()
         }
-        return render(httpError, flavor: flavor)
+        return render(answer, flavor: route.flavor)
     }
 
     func render(_ error: HTTPError, flavor: Flavor) -> Response {
         var response: Response
         switch flavor {
         case .json:
-            response = .json(error.code, error.message, status: error.status)
+            response = .json(error.code, error.message, status: error.status, fields: error.fields)
         case .html:
-            response = templates.page("error", ["status": error.status.code, "message": error.message], status: error.status)
+            var values: [String: Any] = ["status": error.status.code, "message": error.message]
+            if let hint = error.hint { values["hint"] = hint }
+            response = templates.page("error", values, status: error.status)
         }
         response.headers.append(contentsOf: error.headers)
         return response

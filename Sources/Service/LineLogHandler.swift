@@ -1,5 +1,6 @@
-import Glibc
 import Logging
+import Processes
+import Settings
 
 /// One line per event on standard error, written with a single write(2) so lines from the
 /// supervisor and its children never interleave:
@@ -20,28 +21,23 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "\(Self.timestamp()) \(event.level) \(label)[\(getpid())]: \(event.message)"
+        var line = "\(Clock.iso8601(Clock.unixTime())) \(event.level) \(label)[\(CurrentProcess.id)]: \(event.message)"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        for key in merged.keys.sorted() {
-            line += " \(key)=\(merged[key]!)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += " \(key)=\(value)"
         }
         line += "\n"
-        var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-    }
-
-    private static func timestamp() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
-            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
+        FileDescriptor.standardError.write(Array(line.utf8))
     }
 
     /// Installs this handler for every logger in the process.
-    public static func bootstrap(level: String) {
-        let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
-        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: parsed) }
+    public static func bootstrap(level: LogLevel) {
+        let level: Logger.Level = switch level {
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
     }
 }

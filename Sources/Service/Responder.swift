@@ -1,5 +1,4 @@
 import FastCGI
-import Glibc
 import HTTP
 import Logging
 import MariaDB
@@ -11,13 +10,13 @@ import Store
 /// request slot and its own MariaDB connection, all accepting on one listening socket.
 /// SIGTERM or SIGINT stops accepting, lets requests in flight finish, and exits 0.
 public struct Responder {
-    private let resources: App.Resources
+    private let resources: Resources
     private let listener: UnixListener
     private let mailQueued: @Sendable () -> Void
     private let logger = Logger(label: "responder")
 
     /// `mailQueued` runs after each transaction that queued mail.
-    public init(resources: App.Resources, listener: UnixListener, mailQueued: @escaping @Sendable () -> Void) {
+    public init(resources: Resources, listener: UnixListener, mailQueued: @escaping @Sendable () -> Void) {
         self.resources = resources
         self.listener = listener
         self.mailQueued = mailQueued
@@ -26,7 +25,7 @@ public struct Responder {
     private var settings: Settings { resources.settings }
 
     public func run() throws -> Int32 {
-        let signals = Signals([SIGTERM, SIGINT])
+        let signals = Signals([Signals.terminate, Signals.interrupt])
         signals.block()
         Signals.ignoreBrokenPipes()
         try FastCGILibrary.initialize()
@@ -34,7 +33,7 @@ public struct Responder {
         try listener.setNonBlocking()
 
         let stop = try StopEvent()
-        let threads = (0..<settings.threads).map { _ in
+        let threads = (0..<settings.responder.threads).map { _ in
             PThread { [resources, listener, mailQueued, logger] in
                 do {
                     try Self.serve(resources: resources, listener: listener, stop: stop, mailQueued: mailQueued, logger: logger)
@@ -44,7 +43,7 @@ public struct Responder {
                 }
             }
         }
-        logger.info("responder ready", metadata: ["threads": "\(settings.threads)", "pid": "\(getpid())"])
+        logger.info("responder ready", metadata: ["threads": "\(settings.responder.threads)", "pid": "\(CurrentProcess.id)"])
         _ = signals.wait()
         logger.info("responder stopping: finishing requests in flight")
         stop.fire()
@@ -54,7 +53,7 @@ public struct Responder {
     }
 
     private static func serve(
-        resources: App.Resources, listener: UnixListener, stop: StopEvent, mailQueued: @escaping @Sendable () -> Void, logger: Logger
+        resources: Resources, listener: UnixListener, stop: StopEvent, mailQueued: @escaping @Sendable () -> Void, logger: Logger
     ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
         let exchange = try Exchange(listener: listener)
@@ -62,36 +61,27 @@ public struct Responder {
         while waiter.wait(stop: stop) {
             switch exchange.accept() {
             case .request:
-                handle(exchange, app: app, bodyLimit: resources.settings.bodyLimit)
+                handle(exchange, app: app, bodyLimit: resources.settings.responder.bodyLimit)
                 exchange.finish()
             case .nothingWaiting:
                 continue
-            case .failed(let code):
-                logger.error("accept failed: \(String(cString: strerror(code)))")
-                usleep(100_000)
+            case .failed(let error):
+                logger.error("accept failed: \(error)")
+                exchange.pauseAfterFailure()
             }
         }
     }
 
     private static func handle(_ exchange: Exchange, app: App, bodyLimit: Int) {
-        var request = Request(
-            method: Method(exchange.parameter("REQUEST_METHOD") ?? "GET"),
-            path: exchange.parameter("DOCUMENT_URI") ?? "/",
-            queryString: exchange.parameter("QUERY_STRING") ?? "",
-            contentType: exchange.parameter("CONTENT_TYPE") ?? "",
-            csrfHeader: exchange.parameter("HTTP_X_CSRFTOKEN"),
-            isSecure: exchange.parameter("HTTPS") == "on",
-            cookieHeader: exchange.parameter("HTTP_COOKIE"))
-        request.ifNoneMatch = exchange.parameter("HTTP_IF_NONE_MATCH")
-        let declaredLength = Int(exchange.parameter("CONTENT_LENGTH") ?? "") ?? 0
-        if declaredLength > bodyLimit {
+        var request = Request(parameter: exchange.parameter)
+        if request.contentLength > bodyLimit {
             // Drained, not kept (nginx caps its size), so nginx is not cut off while still sending.
             exchange.discardBody()
             request.bodyTooLarge = true
-        } else if declaredLength > 0 {
-            request.body = exchange.readBody(limit: declaredLength)
+        } else if request.contentLength > 0 {
+            request.body = exchange.readBody(limit: request.contentLength)
         }
         let response = app.respond(to: request)
-        exchange.write(response.serialized(now: Int64(time(nil)), includeBody: request.method != .head))
+        exchange.write(response.serialized(now: Clock.unixSeconds(), includeBody: request.method != .head))
     }
 }

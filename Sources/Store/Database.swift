@@ -1,11 +1,14 @@
 import MariaDB
+import Settings
 
 /// A database failure, as the layers above see it: something went wrong, the details are for
-/// the log, never for the client.
+/// the log, never for the client. It records where the failing work was started.
 public struct DatabaseError: Error, CustomStringConvertible {
     public let underlying: MariaDBError
+    public let fileID: String
+    public let line: Int
 
-    public var description: String { underlying.description }
+    public var description: String { "\(underlying) (at \(fileID):\(line))" }
     public var isDuplicateKey: Bool { underlying.isDuplicateKey }
 }
 
@@ -15,18 +18,21 @@ public final class Database {
     private let options: ConnectionOptions
     private var connection: Connection?
 
-    public init(_ options: ConnectionOptions) {
-        self.options = options
+    public init(_ settings: DatabaseSettings) {
+        options = ConnectionOptions(
+            socket: settings.socket, host: settings.host, port: UInt32(settings.port), user: settings.user,
+            password: settings.password, database: settings.name, connectTimeout: UInt32(settings.connectTimeout),
+            readWriteTimeout: UInt32(settings.readTimeout))
     }
 
     /// Runs `work` on the connection. When a connection that was already open turns out to be
     /// dead at `work`'s first round trip, nothing of `work` reached the server, so it runs once
     /// more on a fresh connection; any later failure is the caller's.
-    public func run<T>(_ work: (Connection) throws -> T) throws -> T {
+    public func run<T>(fileID: String = #fileID, line: Int = #line, _ work: (Connection) throws -> T) throws -> T {
         do {
             return try runRetryingStaleConnection(work)
         } catch let error as MariaDBError {
-            throw DatabaseError(underlying: error)
+            throw DatabaseError(underlying: error, fileID: fileID, line: line)
         }
     }
 
@@ -53,11 +59,11 @@ public final class Database {
 
     /// Runs `work` in one transaction: committed if it returns, rolled back if it throws. A
     /// transaction the server rolled back to resolve a conflict with another one is run again.
-    public func transaction<T>(_ work: (Connection) throws -> T) throws -> T {
+    public func transaction<T>(fileID: String = #fileID, line: Int = #line, _ work: (Connection) throws -> T) throws -> T {
         var conflicts = 0
         while true {
             do {
-                return try run { connection in
+                return try run(fileID: fileID, line: line) { connection in
                     try connection.begin()
                     do {
                         let result = try work(connection)

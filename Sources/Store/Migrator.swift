@@ -4,7 +4,7 @@ import Codecs
 
 /// Applies the numbered `.sql` files of a folder in order, once each, and records every file
 /// it applied (with a digest of its text) in `meiduo_migrations`.
-public struct Migrator {
+public enum Migrator {
     public struct Migration: Sendable {
         public let name: String
         public let sql: String
@@ -22,14 +22,7 @@ public struct Migrator {
         case changedSinceApplied(String)
     }
 
-    private let database: Database
-
-    public init(database: Database) {
-        self.database = database
-    }
-
-    public func apply(_ migrations: [Migration]) throws -> [Outcome] {
-        try database.run { connection in
+    public static func apply(_ migrations: [Migration], on connection: Connection) throws -> [Outcome] {
             try connection.command("""
                 CREATE TABLE IF NOT EXISTS meiduo_migrations (
                     name VARCHAR(255) NOT NULL PRIMARY KEY,
@@ -39,7 +32,7 @@ public struct Migrator {
                 """)
             var recorded: [String: String] = [:]
             for row in try connection.query("SELECT name, digest FROM meiduo_migrations") {
-                recorded[row.string(0)!] = row.string(1)!
+                recorded[try row.requiredString(0)] = try row.requiredString(1)
             }
             var outcomes: [Outcome] = []
             for migration in migrations.sorted(by: { $0.name < $1.name }) {
@@ -59,13 +52,12 @@ public struct Migrator {
                 outcomes.append(.applied(migration.name))
             }
             return outcomes
-        }
     }
 
     /// Splits a migration file into statements: each ends with `;` at the end of a line, or
     /// with the delimiter a `DELIMITER` line sets (as in the mariadb client), so procedure bodies
     /// can hold `;`. `--` comment lines outside statements are dropped.
-    static func statements(in sql: String) -> [String] {
+    public static func statements(in sql: String) -> [String] {
         var statements: [String] = []
         var current: [Substring] = []
         var delimiter = ";"

@@ -24,7 +24,7 @@ extension Outbox {
     public static func stats(on connection: Connection) throws -> Stats {
         var stats = Stats()
         for row in try connection.query("SELECT status, COUNT(*) FROM meiduo_outbox GROUP BY status") {
-            let count = Int(row.int(1)!)
+            let count = Int(try row.requiredInt(1))
             switch row.string(0) {
             case "queued": stats.queued = count
             case "sending": stats.inFlight = count
@@ -49,8 +49,8 @@ extension Outbox {
             [.int(Int64(limit))]
         ).map {
             Entry(
-                id: $0.int(0)!, status: $0.string(1)!, attempts: Int($0.int(2)!), recipient: $0.string(3)!,
-                createdAt: $0.string(4)!, dueAt: $0.string(5), lastError: $0.string(6))
+                id: try $0.requiredInt(0), status: try $0.requiredString(1), attempts: Int(try $0.requiredInt(2)),
+                recipient: try $0.requiredString(3), createdAt: try $0.requiredString(4), dueAt: $0.string(5), lastError: $0.string(6))
         }
     }
 

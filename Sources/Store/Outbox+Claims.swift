@@ -38,11 +38,11 @@ extension Outbox {
             UPDATE meiduo_outbox SET status = 'sending', attempts = attempts + 1, claim = ?,
                 due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN (\(placeholders(rows.count)))
             """,
-            [.int(claim), .int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0)!) })
-        return rows.map {
+            [.int(claim), .int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0) ?? 0) })
+        return try rows.map {
             ClaimedMail(
-                id: $0.int(0)!, recipient: $0.string(1)!, messageID: $0.string(2)!, message: $0.bytes(3)!,
-                attempt: Int($0.int(4)!) + 1, claim: claim)
+                id: try $0.requiredInt(0), recipient: try $0.requiredString(1), messageID: try $0.requiredString(2),
+                message: try $0.requiredBytes(3), attempt: Int(try $0.requiredInt(4)) + 1, claim: claim)
         }
     }
 

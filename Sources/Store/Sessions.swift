@@ -19,7 +19,7 @@ public enum Sessions {
             WHERE s.id_digest = ? AND s.expires_at > NOW(6) AND u.is_active = 1
             """,
             [.bytes(digest)])
-        return rows.first.map { User(row: $0) }
+        return try rows.first.map { try User(row: $0) }
     }
 
     public static func delete(digest: [UInt8], on connection: Connection) throws {

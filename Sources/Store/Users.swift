@@ -20,11 +20,11 @@ public enum Users {
         }
         let rows = try connection.query(
             "SELECT \(User.columns), u.password, u.is_active FROM tb_users u WHERE u.\(column) = ?", [.text(value)])
-        return rows.first.map { Credentials(user: User(row: $0), passwordHash: $0.string(5)!, isActive: $0.bool(6)) }
+        return try rows.first.map { Credentials(user: try User(row: $0), passwordHash: try $0.requiredString(5), isActive: $0.bool(6)) }
     }
 
     public static func find(id: Int64, on connection: Connection) throws -> User? {
-        try connection.query("SELECT \(User.columns) FROM tb_users u WHERE u.id = ?", [.int(id)]).first.map { User(row: $0) }
+        try connection.query("SELECT \(User.columns) FROM tb_users u WHERE u.id = ?", [.int(id)]).first.map { try User(row: $0) }
     }
 
     /// Inserts a user the way Django's `create_user` would; answers the new id.

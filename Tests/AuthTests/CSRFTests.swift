@@ -1,6 +1,6 @@
 import HTTP
 import Testing
-@testable import Auth
+import Auth
 
 @Suite struct CSRFTests {
     let token = CSRF.newToken()

@@ -1,5 +1,5 @@
 import Testing
-@testable import Auth
+import Auth
 
 @Suite struct PasswordHasherTests {
     @Test(arguments: DjangoPasswordVectors.hashes)

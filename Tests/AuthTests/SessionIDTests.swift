@@ -1,7 +1,7 @@
 import Codecs
 import OpenSSL
 import Testing
-@testable import Auth
+import Auth
 
 @Suite struct SessionIDTests {
     @Test func cookieCarries256BitsAndTheDigestIsTheirSHA256() {

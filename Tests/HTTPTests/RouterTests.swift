@@ -4,22 +4,34 @@ import HTTP
 @Suite struct RouterTests {
     let router: Router<String> = {
         var router = Router<String>()
-        router.add("/emails/", .json, [(.put, "bind")])
+        router.add("/emails/", .json, databaseFailure: HTTPError(.ok, code: .database, "添加邮箱失败"), [(.put, "bind")])
         router.add("/login/", .html, [(.get, "form"), (.post, "submit")])
         return router
     }()
 
     @Test func matchesMethodAndExactPath() {
-        guard case .found(let handler, let flavor) = router.match(.put, "/emails/") else { Issue.record("no match"); return }
-        #expect(handler == "bind" && flavor == .json)
+        guard case .found(let handler, let route) = router.match(.put, "/emails/") else { Issue.record("no match"); return }
+        #expect(handler == "bind" && route.flavor == .json)
         guard case .found(let post, _) = router.match(.post, "/login/") else { Issue.record("no match"); return }
         #expect(post == "submit")
     }
 
     @Test func otherMethodsAreNotAllowedAndSayWhatIs() {
-        guard case .methodNotAllowed(let allow, let flavor) = router.match(.delete, "/login/") else { Issue.record("expected 405"); return }
-        #expect(allow == [.get, .post] && flavor == .html)
-        guard case .methodNotAllowed(_, .json) = router.match(.get, "/emails/") else { Issue.record("expected JSON 405"); return }
+        guard case .methodNotAllowed(let allow, let route) = router.match(.delete, "/login/") else { Issue.record("expected 405"); return }
+        #expect(allow == [.get, .post] && route.flavor == .html)
+        guard case .methodNotAllowed(_, let json) = router.match(.get, "/emails/"), json.flavor == .json else {
+            Issue.record("expected JSON 405")
+            return
+        }
+    }
+
+    @Test func eachRouteSaysHowADatabaseFailureIsAnswered() {
+        guard case .found(_, let emails) = router.match(.put, "/emails/"), case .found(_, let login) = router.match(.get, "/login/") else {
+            Issue.record("no match")
+            return
+        }
+        #expect(emails.databaseFailure.message == "添加邮箱失败" && emails.databaseFailure.status == .ok)
+        #expect(login.databaseFailure.status == .internalServerError && login.databaseFailure.code == .database)
     }
 
     @Test func unknownOrUnslashedPathsAreNotFound() {

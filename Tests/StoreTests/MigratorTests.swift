@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Store
+import Store
 
 @Suite struct MigratorTests {
     @Test func splitsOnSemicolonsAtLineEnds() {
@@ -38,10 +38,23 @@ import Testing
         #expect(Migrator.statements(in: "SELECT 1;\nSELECT 2\n") == ["SELECT 1", "SELECT 2"])
     }
 
-    @Test func theProjectsOwnMigrationsSplit() throws {
-        let text = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/StoreTests/MigratorTests.swift", with: "sql/0004_outbox_claims_and_bind.sql"), encoding: .utf8)
-        let statements = Migrator.statements(in: text)
-        #expect(statements.count == 2)
-        #expect(statements[1].hasPrefix("CREATE OR REPLACE PROCEDURE meiduo_bind_email(") && statements[1].hasSuffix("END"))
+    /// Whatever the files say: each splits into statements that are whole (no delimiter line,
+    /// no trailing terminator), and a procedure keeps the semicolons of its body.
+    @Test func everyMigrationOfTheProjectSplitsIntoWholeStatements() throws {
+        let folder = #filePath.replacingOccurrences(of: "Tests/StoreTests/MigratorTests.swift", with: "sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            let statements = Migrator.statements(in: text)
+            #expect(!statements.isEmpty, "\(file)")
+            for statement in statements {
+                #expect(!statement.isEmpty && !statement.hasSuffix(";") && !statement.hasSuffix("$$"), "\(file): \(statement)")
+                #expect(!statement.uppercased().contains("DELIMITER "), "\(file): \(statement)")
+                if statement.uppercased().contains("PROCEDURE") && statement.uppercased().contains("BEGIN") {
+                    #expect(statement.hasSuffix("END") && statement.contains(";"), "\(file): \(statement)")
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Views
+import Views
 
 @Suite struct TemplatesTests {
     let folder: String = {

@@ -5,6 +5,7 @@ break things (stopping MariaDB, killing processes) start a private stack of thei
 """
 import base64
 import hashlib
+import json
 import os
 import pathlib
 import re
@@ -12,6 +13,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 
 import pymysql
@@ -73,10 +75,13 @@ class Stack:
         """Runs `meiduo-email ARGS` against this stack's database."""
         env = {**os.environ, "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], "MEIDUO_DB_USER": self.env["DB_USER"],
                "MEIDUO_DB_NAME": self.env["DB_NAME"], "MEIDUO_DB_PASSWORD": (self.var / "db_password").read_text(),
-               "MEIDUO_TEMPLATES": str(ROOT / "templates"), **(env or {})}
+               "MEIDUO_TEMPLATES": str(ROOT / "templates"), "SECRET_KEY": self.signing_key(), **(env or {})}
         binary = os.environ.get("MEIDUO_BIN", str(ROOT / ".build" / "release" / "meiduo-email"))
         return subprocess.run([binary, *args], env=env, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=60)
+
+    def signing_key(self):
+        return self.start_env.get("SECRET_KEY") or (self.var / "secret_key").read_text()
 
     # The database, as the service's own MariaDB user.
     def connect(self):
@@ -153,19 +158,14 @@ def stack():
     return Stack(var)
 
 
-@pytest.fixture
-def stack_factory():
-    """Starts stacks of the test's own (given settings for the service) and stops them after."""
-    started = []
+def stack_folder():
+    # Not pytest's tmp_path: its parents are private to root, and nginx's workers must reach
+    # the socket inside.
+    return tempfile.mkdtemp(prefix="stack-", dir=os.environ.get("MEIDUO_TEST_TMP", "/tmp"))
 
-    def make(**env):
-        # Not pytest's tmp_path: its parents are private to root, and nginx's workers must reach
-        # the socket inside.
-        var = tempfile.mkdtemp(prefix="stack-", dir=os.environ.get("MEIDUO_TEST_TMP", "/tmp"))
-        started.append(var)
-        return start_stack(var, env={name: str(value) for name, value in env.items()})
 
-    yield make
+def stop_stacks(started):
+    """Stops the stacks under the folders STARTED and removes them; what went wrong, as a list."""
     failures = []
     for var in started:
         stopped = subprocess.run([str(STACK), "down", var], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -173,6 +173,21 @@ def stack_factory():
             failures.append(stopped.stdout.decode())
         failures += crash_reports(pathlib.Path(var))
         shutil.rmtree(var, ignore_errors=True)
+    return failures
+
+
+@pytest.fixture
+def stack_factory():
+    """Starts stacks of the test's own (given settings for the service) and stops them after."""
+    started = []
+
+    def make(**env):
+        var = stack_folder()
+        started.append(var)
+        return start_stack(var, env={name: str(value) for name, value in env.items()})
+
+    yield make
+    failures = stop_stacks(started)
     assert not failures, failures
 
 
@@ -200,3 +215,232 @@ def hidden_field(html, name):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "stack_env(**settings): environment for a private_stack's service")
+
+
+# ---------------------------------------------------------------------------------------------
+# The service joined to a Django shop: Tests/integration/django_shop (Django 4.2, Meiduo's user
+# model, the db or signed_cookies session engine, Django's CSRF middleware) under gunicorn behind
+# the same nginx, sharing MariaDB and SECRET_KEY with the service (scripts/stack with
+# MEIDUO_DJANGO_SHOP). nginx sends only the email endpoints to the service.
+
+DJANGO_SHOP = ROOT / "Tests" / "integration" / "django_shop"
+# Django's own code runs in subprocesses with the shop's settings; this prints what they return.
+DJANGO_PRELUDE = """
+import json, os, sys
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+User = get_user_model()
+result = None
+"""
+DJANGO_EPILOGUE = """
+print("DJANGO-RESULT:" + json.dumps(result, default=str))
+"""
+
+
+def random_key():
+    return secrets.token_urlsafe(40)
+
+
+class DjangoStack(Stack):
+    """A stack whose nginx serves a real Django shop, with helpers that drive the shop: its
+    users, its login, its pages and its ORM."""
+
+    def __init__(self, var, start_env):
+        super().__init__(var, start_env)
+        self.secret_key = start_env["SECRET_KEY"]
+        self.fallback_keys = [key for key in start_env.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
+        self.session_cookie = start_env.get("SESSION_COOKIE_NAME", "sessionid")
+        self.csrf_cookie = start_env.get("CSRF_COOKIE_NAME", "csrftoken")
+        self.engine = start_env.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+
+    # Django's own code, in a subprocess with the shop's settings (env overrides them).
+    def django_env(self, env=None):
+        return {**os.environ, **self.start_env, "DJANGO_SETTINGS_MODULE": "shop.settings",
+                "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], "MEIDUO_DB_USER": self.env["DB_USER"],
+                "MEIDUO_DB_NAME": self.env["DB_NAME"], "MEIDUO_DB_PASSWORD": (self.var / "db_password").read_text(),
+                **(env or {})}
+
+    def manage(self, *args, stdin=None, env=None):
+        """`manage.py ARGS` in the shop; its standard output."""
+        done = subprocess.run([sys.executable, str(DJANGO_SHOP / "manage.py"), *args], cwd=DJANGO_SHOP,
+                              env=self.django_env(env), input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def django(self, code, env=None):
+        """Runs CODE with Django set up as the shop is (User, Session, settings at hand); returns
+        what CODE left in `result`, through JSON."""
+        done = subprocess.run([sys.executable, "-c", DJANGO_PRELUDE + code + DJANGO_EPILOGUE], cwd=DJANGO_SHOP,
+                              env=self.django_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        line = [line for line in done.stdout.splitlines() if line.startswith("DJANGO-RESULT:")][-1]
+        return json.loads(line[len("DJANGO-RESULT:"):])
+
+    # The shop's users, made and changed the Django way.
+    def create_django_user(self, password="Passw0rd!", username=None, mobile=None, email="", active=True):
+        username = username or "d" + secrets.token_hex(6)
+        mobile = mobile or "137" + str(secrets.randbelow(10**8)).zfill(8)
+        args = ["create_user", username, "--mobile", mobile, "--email", email] + ([] if active else ["--inactive"])
+        user_id = int(self.manage(*args, stdin=password + "\n").strip())
+        return {"id": user_id, "username": username, "password": password, "mobile": mobile}
+
+    def set_django_password(self, user, password):
+        """As an operator or another page of the shop would: set_password and save."""
+        user["password"] = password
+        return self.manage("set_password", user["username"], stdin=password + "\n").strip()
+
+    def django_user(self, user_id):
+        """The user as Django's ORM sees it."""
+        return self.django(f"""
+u = User.objects.get(pk={int(user_id)})
+result = {{"username": u.username, "mobile": u.mobile, "email": u.email, "email_active": u.email_active,
+          "is_active": u.is_active, "password": u.password}}
+""")
+
+    # The shop's pages, through nginx.
+    def django_login(self, user, remembered=False, login_name=None):
+        """Logs in on the shop's /login/ as a browser does: its form, its csrftoken cookie."""
+        session = requests.Session()
+        page = self.get("/login/", session)
+        assert page.status_code == 200 and 'data-served-by="django"' in page.text, page.text
+        # The login page's token, of the secret the login replaces.
+        session.login_page_token = hidden_field(page.text, "csrfmiddlewaretoken")
+        form = {"username": login_name or user["username"], "password": user["password"],
+                "csrfmiddlewaretoken": session.login_page_token}
+        if remembered:
+            form["remembered"] = "on"
+        response = session.post(self.url + "/login/", data=form, allow_redirects=False, timeout=10)
+        assert response.status_code == 302 and response.headers["Location"] == "/info/", response.text
+        assert self.session_cookie in session.cookies and self.csrf_cookie in session.cookies
+        return session
+
+    def info_page(self, session):
+        """The shop's /info/ for SESSION: its HTML, or None when the shop sends it to log in."""
+        response = self.get("/info/", session)
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login/"), response.headers
+            return None
+        assert response.status_code == 200 and 'data-served-by="django"' in response.text, response.text
+        return response.text
+
+    def django_accepts(self, cookie_value):
+        """Whether the shop itself takes this session cookie as a logged-in user (a fresh client
+        carrying only it). For the db engine, Django deletes a session it refuses for a bad
+        auth hash: ask the service first."""
+        client = requests.Session()
+        client.cookies.set(self.session_cookie, cookie_value)
+        return self.info_page(client) is not None
+
+    def masked_token(self, session):
+        """The 64-character masked CSRF token the shop puts in its pages, from /info/."""
+        html = self.info_page(session)
+        assert html is not None, "not logged in at the shop"
+        token = hidden_field(html, "csrfmiddlewaretoken")
+        assert token and len(token) == 64, token
+        return token
+
+    def change_password_in_session(self, session, password):
+        """The shop's test-only password page: that session stays logged in (Django's
+        update_session_auth_hash), every other session of the user ends."""
+        response = session.post(self.url + "/password/", data={"new_password": password},
+                                headers={"X-CSRFToken": self.masked_token(session)}, allow_redirects=False, timeout=10)
+        assert response.status_code == 200, response.text
+        return response
+
+    def django_session_rows(self):
+        return self.sql("SELECT session_key, session_data, expire_date FROM django_session ORDER BY session_key")
+
+    def session_data(self, session_key):
+        rows = self.sql("SELECT session_data FROM django_session WHERE session_key = %s", session_key)
+        return rows[0][0] if rows else None
+
+    def decoded_session(self, session_key):
+        """What Django decodes from a django_session row (an empty dict for bad data)."""
+        return self.django(f"result = Session.objects.get(pk={session_key!r}).get_decoded()")
+
+    def client_session(self, user_id, env=None, age=0, tamper=""):
+        """A session cookie value made by Django's own test client (force_login, so the session
+        and its _auth_user_hash are Django's) with the settings overridden by ENV (e.g. another
+        SECRET_KEY), signed AGE seconds ago; TAMPER is code run on `s` (the SessionStore)
+        before it is saved again."""
+        return self.django(f"""
+import time
+from django.core import signing
+from django.test import Client
+real_time = time.time
+class Clock:
+    @staticmethod
+    def time():
+        return real_time() - {int(age)}
+signing.time = Clock
+client = Client()
+client.force_login(User.objects.get(pk={int(user_id)}))
+s = client.session
+{tamper}
+if {bool(tamper)}:
+    s.save()
+result = s.session_key
+""", env=env)
+
+    def put_email_with(self, session, email, token, headers=None):
+        """PUT /emails/ carrying SESSION's cookies and TOKEN (None: no header) in X-CSRFToken."""
+        headers = dict(headers or {})
+        if token is not None:
+            headers["X-CSRFToken"] = token
+        return self.put_email(session, email, csrf=False, headers=headers)
+
+
+def start_django_stack(var, port=None, **env):
+    env = {"MEIDUO_DJANGO_SHOP": str(DJANGO_SHOP), "MEIDUO_DJANGO_PYTHON": sys.executable,
+           "SECRET_KEY": random_key(), **env}
+    start_stack(var, port, env)
+    return DjangoStack(var, env)
+
+
+# Each stack's shop has had its key rotated once (SECRET_KEY_FALLBACKS, made per stack). A shop in
+# China runs its MariaDB at +08:00: Django with USE_TZ stores UTC in django_session.expire_date,
+# so NOW() is not the time to compare it with. AUTHENTICATION_BACKENDS is Meiduo's, the only path
+# the shop's sessions may name in _auth_user_backend.
+DJANGO_STACK_ENV = {
+    "CSRF_TRUSTED_ORIGINS": "https://shop.example.com,https://*.meiduo.site",
+    "AUTHENTICATION_BACKENDS": "users.utils.UsernameMobileAuthBackend",
+    "MEIDUO_THROTTLE_ADDRESS_INTERVAL": "0",
+    "MEIDUO_THROTTLE_USER_HOURLY": "0",
+    "MEIDUO_MARIADB_OPTIONS": "--default-time-zone=+08:00",
+}
+
+
+@pytest.fixture(scope="session")
+def django_stack_factory():
+    """Starts stacks joined to the Django shop (settings as keyword arguments, for both the shop
+    and the service) for the rest of the test session; stops them at its end."""
+    started = []
+
+    def make(**env):
+        var = stack_folder()
+        started.append(var)
+        settings = {**DJANGO_STACK_ENV, "SECRET_KEY_FALLBACKS": random_key(), **env}
+        return start_django_stack(var, **{name: str(value) for name, value in settings.items()})
+
+    yield make
+    failures = stop_stacks(started)
+    assert not failures, failures
+
+
+@pytest.fixture(scope="session")
+def django_stack(django_stack_factory):
+    """The shop with Django's db session engine (django_session in the shared database)."""
+    return django_stack_factory(SESSION_ENGINE="django.contrib.sessions.backends.db")
+
+
+@pytest.fixture(scope="session")
+def django_cookie_stack(django_stack_factory):
+    """The shop with the signed_cookies session engine (the session is the cookie itself), and
+    a SESSION_COOKIE_AGE of two hours, which both sides must apply."""
+    return django_stack_factory(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+                                SESSION_COOKIE_AGE="7200")

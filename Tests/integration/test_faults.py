@@ -33,7 +33,7 @@ def test_faults_under_load(stack_factory):
     rows = []
     try:
         stack = stack_factory(
-            EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, MEIDUO_MAIL_LEASE=LEASE,
+            EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, MEIDUO_MAIL_LEASE=LEASE, EMAIL_TIMEOUT=LEASE - 1,
             MEIDUO_MAIL_RETRY_BASE="0.3", MEIDUO_MAIL_MAX_RETRIES="8", MEIDUO_MAIL_POLL_INTERVAL="0.1",
             MEIDUO_THROTTLE_ADDRESS_INTERVAL="0", MEIDUO_THROTTLE_USER_HOURLY="0")
         load = PutLoad(stack).start()

@@ -181,7 +181,7 @@ def test_server_down_then_up(stack_factory, sink):
 
 
 def test_sender_killed_mid_data_is_replaced_and_the_message_delivered_after_the_lease(stack_factory, sink):
-    stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_WORKERS="1", MEIDUO_MAIL_LEASE="2", EMAIL_TIMEOUT="20")
+    stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_WORKERS="1", MEIDUO_MAIL_LEASE="2", EMAIL_TIMEOUT="1")
     senders = stack.children("sender")
     assert len(senders) == 1
     sink.answer_slowly(5)

@@ -8,6 +8,7 @@
 
 /* prctl is variadic, which Swift cannot call. */
 static inline int prctl_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal); }
+static inline int prctl_set_dumpable(int dumpable) { return prctl(PR_SET_DUMPABLE, (unsigned long)dumpable); }
 
 /* pipe2 is declared by unistd.h only under _GNU_SOURCE, which would change how the system
    headers shared with Swift's Glibc module are read. */

@@ -1,3 +1,5 @@
+import Codecs
+
 /// A strict RFC 8259 parser for request bodies and token parts: UTF-8 only, no trailing
 /// garbage, no lone surrogates, and a nesting limit so a body of ten thousand `[` costs nothing.
 public struct JSONParser {
@@ -132,7 +134,7 @@ public struct JSONParser {
 
     private mutating func digits() throws(Error) -> Int {
         let start = index
-        while let byte = current, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { index += 1 }
+        while let byte = current, ASCII.isDigit(byte) { index += 1 }
         return index - start
     }
 
@@ -191,14 +193,7 @@ public struct JSONParser {
         guard index + 4 <= bytes.count else { throw failure("short \\u escape") }
         var value: UInt16 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw failure("invalid \\u escape")
-            }
+            guard let digit = ASCII.hexValue(bytes[index]) else { throw failure("invalid \\u escape") }
             value = value << 4 | UInt16(digit)
             index += 1
         }

@@ -1,3 +1,5 @@
+import Codecs
+
 /// Writes flat JSON objects straight into bytes, fields in the order given.
 public enum JSONWriter {
     public enum Scalar: Sendable {
@@ -7,13 +9,17 @@ public enum JSONWriter {
 
     /// `asciiOnly` escapes every non-ASCII character as `\uXXXX`, as Python's `json.dumps` does.
     public static func object(_ fields: KeyValuePairs<String, Scalar>, asciiOnly: Bool = false) -> [UInt8] {
+        object(fields.map { ($0.key, $0.value) }, asciiOnly: asciiOnly)
+    }
+
+    public static func object(_ fields: [(String, Scalar)], asciiOnly: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = [UInt8(ascii: "{")]
         bytes.reserveCapacity(96)
         for (position, field) in fields.enumerated() {
             if position > 0 { bytes.append(UInt8(ascii: ",")) }
-            appendString(field.key, to: &bytes, asciiOnly: asciiOnly)
+            appendString(field.0, to: &bytes, asciiOnly: asciiOnly)
             bytes.append(UInt8(ascii: ":"))
-            switch field.value {
+            switch field.1 {
             case .string(let text): appendString(text, to: &bytes, asciiOnly: asciiOnly)
             case .int(let number): bytes.append(contentsOf: String(number).utf8)
             }
@@ -21,8 +27,6 @@ public enum JSONWriter {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
-
-    private static let hex = Array("0123456789abcdef".utf8)
 
     static func appendString(_ value: String, to bytes: inout [UInt8], asciiOnly: Bool) {
         bytes.append(UInt8(ascii: "\""))
@@ -53,7 +57,7 @@ public enum JSONWriter {
     private static func appendUnicodeEscape(_ unit: UInt16, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: [0x5C, UInt8(ascii: "u")])
         for shift in stride(from: 12, through: 0, by: -4) {
-            bytes.append(hex[Int(unit >> UInt16(shift) & 0xF)])
+            bytes.append(ASCII.lowercaseHexDigits[Int(unit >> UInt16(shift) & 0xF)])
         }
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-import EmailFlow
+import EmailCore
 
 @Suite struct EmailPatternTests {
     @Test(arguments: [

@@ -1,6 +1,6 @@
 import Codecs
 import Testing
-@testable import EmailFlow
+import EmailCore
 
 @Suite struct VerificationTokenTests {
     let secret = Array("django-insecure-test-secret".utf8)

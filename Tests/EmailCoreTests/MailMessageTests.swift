@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import EmailFlow
+import EmailCore
 
 @Suite struct MailAddressTests {
     @Test func parsesDjangoStyleFrom() throws {

@@ -1,3 +1,5 @@
+import Codecs
+
 /// The tutorial's address rule, `^[a-z0-9][\w\.\-]*@[a-z0-9\-]+(\.[a-z]{2,5}){1,2}$`, applied to
 /// the whole string with `\w` meaning ASCII `[A-Za-z0-9_]` only, plus the column's 254-byte limit.
 /// Written out by hand: no regex engine, no way for a trailing newline to slip through.
@@ -22,15 +24,10 @@ public enum EmailPattern {
         return labels.dropFirst().allSatisfy { (2...5).contains($0.count) && $0.allSatisfy(isLowerLetter) }
     }
 
-    private static func isLowerLetter(_ byte: UInt8) -> Bool {
-        byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
-    }
+    private static func isLowerLetter(_ byte: UInt8) -> Bool { ASCII.isLowercase(byte) }
 
-    private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
-        isLowerLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-    }
+    private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool { ASCII.isLowercase(byte) || ASCII.isDigit(byte) }
 
-    private static func isWord(_ byte: UInt8) -> Bool {
-        isLowerAlphanumeric(byte) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
-    }
+    /// Python's ASCII `\w`.
+    private static func isWord(_ byte: UInt8) -> Bool { ASCII.isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
 }

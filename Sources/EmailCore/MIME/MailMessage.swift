@@ -64,7 +64,7 @@ public struct MailMessage: Sendable {
 
     /// Bodies get CRLF line endings before they are encoded, as text parts must have: a line
     /// feed without a carriage return before it gets one.
-    static func crlf(_ bytes: [UInt8]) -> [UInt8] {
+    public static func crlf(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 32 + 2)
         var previous: UInt8 = 0

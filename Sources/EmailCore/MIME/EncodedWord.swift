@@ -3,7 +3,7 @@ import Codecs
 /// RFC 2047 encoded-words (`=?utf-8?b?…?=`) for non-ASCII header text. Each word stays within
 /// 75 characters and holds whole characters; words are folded onto continuation lines so no
 /// header line passes 78 characters.
-enum EncodedWord {
+public enum EncodedWord {
     static let prefix = "=?utf-8?b?"
     static let suffix = "?="
     /// 42 bytes encode to 56 base64 characters: a word of 10 + 56 + 2 = 68 characters, under
@@ -12,7 +12,7 @@ enum EncodedWord {
     static let maximumLineLength = 78
 
     /// `prefixLength` is how much of the first line the header name already takes.
-    static func encode(_ text: String, prefixLength: Int) -> String {
+    public static func encode(_ text: String, prefixLength: Int) -> String {
         encodeCountingLastLine(text, prefixLength: prefixLength).text
     }
 

@@ -38,7 +38,8 @@ public struct MailAddress: Sendable, Equatable {
     }
 
     /// The mailbox as a header value: the name RFC 2047-encoded when it is not plain ASCII.
-    func headerValue(folding prefixLength: Int) -> String {
+    /// `prefixLength` is how much of the first line the header's name takes.
+    public func headerValue(folding prefixLength: Int) -> String {
         guard let displayName else { return address }
         if displayName.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
             let quoted = displayName.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")

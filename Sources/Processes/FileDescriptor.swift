@@ -1,0 +1,96 @@
+internal import CLinux
+import Glibc
+
+/// An open file descriptor: the few operations the service needs, each retried on EINTR and
+/// failing with a `SystemError` or a plain answer, never with errno left for the caller.
+public struct FileDescriptor: Sendable, Hashable {
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    public static let standardInput = FileDescriptor(rawValue: 0)
+    public static let standardOutput = FileDescriptor(rawValue: 1)
+    public static let standardError = FileDescriptor(rawValue: 2)
+
+    /// A non-blocking, close-on-exec pipe.
+    public static func pipe() throws -> (read: FileDescriptor, write: FileDescriptor) {
+        var ends: [Int32] = [0, 0]
+        guard pipe2(&ends, O_NONBLOCK | O_CLOEXEC) == 0 else { throw SystemError("pipe2") }
+        return (FileDescriptor(rawValue: ends[0]), FileDescriptor(rawValue: ends[1]))
+    }
+
+    /// Opens `path` for writing, created with `mode` if missing, truncated.
+    public static func create(_ path: String, mode: UInt32 = 0o600) throws -> FileDescriptor {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw SystemError("open \(path)") }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    public func close() {
+        _ = Glibc.close(rawValue)
+    }
+
+    /// Writes all of `bytes`; false when the descriptor refused some (closed pipe, full disk).
+    @discardableResult
+    public func write(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(rawValue, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+    }
+
+    /// One byte, without blocking: for wake-up pipes, where a full pipe already means "awake".
+    public func signal() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(rawValue, &byte, 1)
+    }
+
+    /// Reads whatever a non-blocking descriptor holds and drops it; answers how many bytes.
+    @discardableResult
+    public func drain() -> Int {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        var total = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) }
+            guard count > 0 else { return total }
+            total += count
+        }
+    }
+
+    /// Reads until end of file (for descriptors handed over by a parent).
+    public func readAll() throws -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw SystemError("read") }
+            if count == 0 { return out }
+            out += buffer[0..<count]
+        }
+    }
+
+    public func sync() throws {
+        guard fsync(rawValue) == 0 else { throw SystemError("fsync") }
+    }
+
+    public var isTerminal: Bool { isatty(rawValue) == 1 }
+
+    /// Waits until one of `descriptors` is readable or `timeout` seconds pass (nil: forever);
+    /// answers which are readable.
+    public static func poll(_ descriptors: [FileDescriptor], timeout: Double?) -> [Bool] {
+        var watched = descriptors.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
+        let milliseconds = timeout.map { Int32(max(0, $0) * 1000) } ?? -1
+        let ready = Glibc.poll(&watched, nfds_t(watched.count), milliseconds)
+        guard ready > 0 else { return descriptors.map { _ in false } }
+        return watched.map { $0.revents != 0 }
+    }
+}
