@@ -23,10 +23,11 @@ public struct PasswordHasher: Sendable {
         return ConstantTime.equals(Array(derived.utf8), Array(parts.hash.utf8))
     }
 
-    /// Django's `must_update`: a hash at another iteration count is redone at ours on the next
-    /// successful login, so raising the count reaches every active user.
+    /// Django's `must_update`, upwards only: a hash at fewer iterations than ours is redone on
+    /// the next successful login, so raising the count reaches every active user; one at more
+    /// (made by a newer Django sharing the table) is never weakened.
     public func needsRehash(_ encoded: String) -> Bool {
-        Encoded(encoded).map { $0.iterations != iterations } ?? false
+        Encoded(encoded).map { $0.iterations < iterations } ?? false
     }
 
     /// The parts of a well-formed `pbkdf2_sha256$<iterations>$<salt>$<hash>`.

@@ -8,13 +8,9 @@ final class SMTPTransport: MailTransport {
     private let envelopeSender: String
 
     init(_ settings: DeliverySettings.SMTPSettings, envelopeSender: String) throws {
-        let security: SMTPClient.Options.Security = switch settings.security {
-        case .none: .none
-        case .startTLS: .startTLS
-        case .implicitTLS: .implicitTLS
-        }
         client = try SMTPClient(SMTPClient.Options(
-            host: settings.host, port: settings.port, security: security,
+            host: settings.host, port: settings.port,
+            security: settings.useSSL ? .implicitTLS : settings.useTLS ? .startTLS : .none,
             username: settings.username, password: settings.password,
             verifyPeer: settings.verifyPeer, caFile: settings.caFile,
             connectTimeoutMilliseconds: Int(settings.connectTimeout * 1000), timeoutMilliseconds: Int(settings.timeout * 1000)))

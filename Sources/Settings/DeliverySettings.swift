@@ -8,20 +8,15 @@ public struct DeliverySettings: Sendable, Equatable {
     }
 
     public struct SMTPSettings: Sendable, Equatable {
-        public enum Security: Sendable, Equatable {
-            case none
-            /// STARTTLS, required (EMAIL_USE_TLS).
-            case startTLS
-            /// TLS from the first byte (EMAIL_USE_SSL).
-            case implicitTLS
-        }
-
         /// Connecting never waits longer than this, however long EMAIL_TIMEOUT is.
         public static let maximumConnectTimeout = 10.0
 
         public var host: String
         public var port: Int
-        public var security: Security
+        /// STARTTLS, required (EMAIL_USE_TLS).
+        public var useTLS: Bool
+        /// TLS from the first byte (EMAIL_USE_SSL); never both.
+        public var useSSL: Bool
         public var username: String?
         public var password: String?
         public var verifyPeer: Bool
@@ -29,6 +24,21 @@ public struct DeliverySettings: Sendable, Equatable {
         /// EMAIL_TIMEOUT: seconds for one whole SMTP transaction.
         public var timeout: Double
         public var connectTimeout: Double { min(timeout, Self.maximumConnectTimeout) }
+
+        public init(
+            host: String, port: Int, useTLS: Bool, useSSL: Bool, username: String?, password: String?, verifyPeer: Bool,
+            caFile: String?, timeout: Double
+        ) {
+            self.host = host
+            self.port = port
+            self.useTLS = useTLS
+            self.useSSL = useSSL
+            self.username = username
+            self.password = password
+            self.verifyPeer = verifyPeer
+            self.caFile = caFile
+            self.timeout = timeout
+        }
     }
 
     public var transport: Transport
@@ -64,7 +74,7 @@ public struct DeliverySettings: Sendable, Equatable {
             transport = .smtp(SMTPSettings(
                 host: environment.string("EMAIL_HOST", default: "localhost"),
                 port: try environment.integer("EMAIL_PORT", default: 25, range: 1...65535),
-                security: useSSL ? .implicitTLS : useTLS ? .startTLS : .none,
+                useTLS: useTLS, useSSL: useSSL,
                 username: environment.string("EMAIL_HOST_USER"), password: environment.string("EMAIL_HOST_PASSWORD"),
                 verifyPeer: try environment.bool("MEIDUO_EMAIL_VERIFY_PEER", default: true),
                 caFile: environment.string("MEIDUO_EMAIL_CA_FILE"), timeout: timeout))

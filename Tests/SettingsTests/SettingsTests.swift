@@ -1,0 +1,157 @@
+import EmailCore
+import Testing
+import Settings
+
+/// Every variable: its default, a good value, and a bad one stopping start-up with one line
+/// that names it.
+@Suite struct SettingsTests {
+    static let required = ["SECRET_KEY": "test-secret"]
+
+    func settings(_ values: [String: String] = [:]) throws -> Settings {
+        try Settings(Environment(Self.required.merging(values) { $1 }))
+    }
+
+    func problem(_ values: [String: String]) -> String? {
+        do {
+            _ = try settings(values)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func defaults() throws {
+        let s = try settings()
+        #expect(s.database == (try DatabaseSettings(Environment([:]))))
+        #expect(s.database.socket == nil && s.database.host == nil && s.database.port == 3306)
+        #expect(s.database.user == "meiduo" && s.database.password == nil && s.database.name == "meiduo")
+        #expect(s.database.connectTimeout == 3 && s.database.readTimeout == 30)
+        #expect(s.logLevel == .info)
+        #expect(s.socket.path == "meiduo-email.sock" && s.socket.mode == 0o660 && s.socket.groupID == nil)
+        #expect(s.runAs.name == "nobody")
+        #expect(s.templatesDirectory == "templates")
+        #expect(s.responder.threads == 8 && s.responder.bodyLimit == 65536)
+        #expect(s.sessions.age == 1_209_600 && !s.sessions.cookieSecure && !s.sessions.csrfCookieSecure)
+        #expect(s.sessions.passwordIterations == 600_000)
+        #expect(s.secretKey == Array("test-secret".utf8))
+        #expect(s.verification.url == "http://127.0.0.1:8080/emails/verification/")
+        #expect(s.verification.lifetime == 86400 && !s.verification.confirmPage)
+        #expect(s.mail.from == (try MailAddress.parse("美多商城<hmmeiduo@163.com>")))
+        #expect(s.mail.throttleAddressInterval == 60 && s.mail.throttleUserHourly == 5)
+        guard case .smtp(let smtp) = s.delivery.transport else {
+            Issue.record("smtp is the default backend")
+            return
+        }
+        #expect(smtp.host == "localhost" && smtp.port == 25 && !smtp.useTLS && !smtp.useSSL)
+        #expect(smtp.username == nil && smtp.password == nil && smtp.verifyPeer && smtp.caFile == nil)
+        #expect(smtp.timeout == 30 && smtp.connectTimeout == 10)
+        #expect(s.delivery.workers == 2 && s.delivery.leaseSeconds == 60 && s.delivery.batchSize == 32)
+        #expect(s.delivery.retryBase == 3 && s.delivery.maxRetries == 3 && s.delivery.retryJitter == 0)
+        #expect(s.delivery.pollInterval == 1 && s.delivery.niceness == 10)
+    }
+
+    @Test func goodValues() throws {
+        let s = try settings([
+            "MEIDUO_DB_SOCKET": "/run/db.sock", "MEIDUO_DB_HOST": "db.internal", "MEIDUO_DB_PORT": "3307",
+            "MEIDUO_DB_USER": "shop", "MEIDUO_DB_PASSWORD": "pw", "MEIDUO_DB_NAME": "mall",
+            "MEIDUO_DB_CONNECT_TIMEOUT": "5", "MEIDUO_DB_READ_TIMEOUT": "9", "MEIDUO_LOG_LEVEL": "debug",
+            "MEIDUO_SOCKET": "/run/x.sock", "MEIDUO_SOCKET_MODE": "0666", "MEIDUO_SOCKET_GROUP": "root", "MEIDUO_USER": "root",
+            "MEIDUO_TEMPLATES": "/opt/t", "MEIDUO_THREADS": "4", "MEIDUO_BODY_LIMIT": "2048",
+            "SESSION_COOKIE_AGE": "3600", "SESSION_COOKIE_SECURE": "True", "CSRF_COOKIE_SECURE": "on",
+            "MEIDUO_PASSWORD_ITERATIONS": "720000", "PORT": "9000", "VERIFY_EMAIL_TOKEN_EXPIRES": "600",
+            "VERIFY_EMAIL_CONFIRM_PAGE": "yes", "EMAIL_FROM": "Meiduo <noreply@meiduo.site>",
+            "MEIDUO_THROTTLE_ADDRESS_INTERVAL": "0", "MEIDUO_THROTTLE_USER_HOURLY": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "smtp.163.com", "EMAIL_PORT": "465",
+            "EMAIL_USE_SSL": "1", "EMAIL_HOST_USER": "u", "EMAIL_HOST_PASSWORD": "p", "EMAIL_TIMEOUT": "5",
+            "MEIDUO_EMAIL_VERIFY_PEER": "false", "MEIDUO_EMAIL_CA_FILE": "/etc/ca.pem", "MEIDUO_MAIL_WORKERS": "0",
+            "MEIDUO_MAIL_LEASE": "6", "MEIDUO_MAIL_BATCH": "1", "MEIDUO_MAIL_RETRY_BASE": "0.5", "MEIDUO_MAIL_MAX_RETRIES": "0",
+            "MEIDUO_MAIL_RETRY_JITTER": "0.2", "MEIDUO_MAIL_POLL_INTERVAL": "0.1", "MEIDUO_MAIL_NICE": "0",
+        ])
+        #expect(s.database.socket == "/run/db.sock" && s.database.host == "db.internal" && s.database.port == 3307)
+        #expect(s.database.user == "shop" && s.database.password == "pw" && s.database.name == "mall")
+        #expect(s.database.connectTimeout == 5 && s.database.readTimeout == 9)
+        #expect(s.logLevel == .debug)
+        #expect(s.socket.path == "/run/x.sock" && s.socket.mode == 0o666 && s.socket.groupID == 0)
+        #expect(s.runAs.uid == 0 && s.templatesDirectory == "/opt/t")
+        #expect(s.responder.threads == 4 && s.responder.bodyLimit == 2048)
+        #expect(s.sessions.age == 3600 && s.sessions.cookieSecure && s.sessions.csrfCookieSecure)
+        #expect(s.sessions.passwordIterations == 720_000)
+        #expect(s.verification.url == "http://127.0.0.1:9000/emails/verification/", "PORT picks the default link's port")
+        #expect(s.verification.lifetime == 600 && s.verification.confirmPage)
+        #expect(s.mail.from.displayName == "Meiduo" && s.mail.from.address == "noreply@meiduo.site")
+        #expect(s.mail.throttleAddressInterval == 0 && s.mail.throttleUserHourly == 0)
+        #expect(s.delivery.transport == .smtp(.init(
+            host: "smtp.163.com", port: 465, useTLS: false, useSSL: true, username: "u", password: "p", verifyPeer: false,
+            caFile: "/etc/ca.pem", timeout: 5)))
+        #expect(s.delivery.workers == 0 && s.delivery.leaseSeconds == 6 && s.delivery.batchSize == 1)
+        #expect(s.delivery.retryBase == 0.5 && s.delivery.maxRetries == 0 && s.delivery.retryJitter == 0.2)
+        #expect(s.delivery.pollInterval == 0.1 && s.delivery.niceness == 0)
+        #expect(try settings(["EMAIL_VERIFY_URL": "https://www.meiduo.site/emails/verification/"]).verification.url
+            == "https://www.meiduo.site/emails/verification/")
+        guard case .smtp(let tls) = try settings(["EMAIL_USE_TLS": "true"]).delivery.transport else { return }
+        #expect(tls.useTLS && !tls.useSSL)
+    }
+
+    @Test(arguments: [
+        ("smtp", "smtp"), ("file", "file"), ("console", "console"),
+        ("django.core.mail.backends.filebased.EmailBackend", "file"), ("django.core.mail.backends.console.EmailBackend", "console"),
+    ])
+    func backendsByOurNameOrDjangos(name: String, kind: String) throws {
+        let transport = try settings(["EMAIL_BACKEND": name, "EMAIL_FILE_PATH": "/var/mail"]).delivery.transport
+        switch transport {
+        case .smtp: #expect(kind == "smtp")
+        case .file(let directory): #expect(kind == "file" && directory == "/var/mail")
+        case .console: #expect(kind == "console")
+        }
+    }
+
+    @Test(arguments: [
+        ("MEIDUO_DB_PORT", "0"), ("MEIDUO_DB_PORT", "http"), ("MEIDUO_DB_CONNECT_TIMEOUT", "0"), ("MEIDUO_DB_READ_TIMEOUT", "x"),
+        ("MEIDUO_LOG_LEVEL", "verbose"), ("MEIDUO_SOCKET_MODE", "0999"), ("MEIDUO_SOCKET_MODE", "rw"),
+        ("MEIDUO_SOCKET_GROUP", "no-such-group-here"), ("MEIDUO_USER", "no-such-user-here"), ("MEIDUO_THREADS", "0"),
+        ("MEIDUO_THREADS", "many"), ("MEIDUO_BODY_LIMIT", "10"), ("SESSION_COOKIE_AGE", "59"), ("SESSION_COOKIE_SECURE", "maybe"),
+        ("CSRF_COOKIE_SECURE", "2"), ("MEIDUO_PASSWORD_ITERATIONS", "999"), ("EMAIL_VERIFY_URL", "ftp://x/"),
+        ("EMAIL_VERIFY_URL", "/emails/verification/"), ("VERIFY_EMAIL_TOKEN_EXPIRES", "0"), ("VERIFY_EMAIL_CONFIRM_PAGE", "sure"),
+        ("EMAIL_FROM", "nobody"), ("EMAIL_FROM", "Name <a@b.cn>\r\nBcc: x@y.cn"), ("MEIDUO_THROTTLE_ADDRESS_INTERVAL", "-1"),
+        ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
+        ("EMAIL_PORT", "70000"), ("EMAIL_USE_TLS", "perhaps"), ("EMAIL_USE_SSL", "perhaps"), ("EMAIL_TIMEOUT", "0"),
+        ("EMAIL_TIMEOUT", "nan"), ("MEIDUO_EMAIL_VERIFY_PEER", "x"), ("MEIDUO_MAIL_WORKERS", "65"), ("MEIDUO_MAIL_LEASE", "0.1"),
+        ("MEIDUO_MAIL_BATCH", "0"), ("MEIDUO_MAIL_RETRY_BASE", "0"), ("MEIDUO_MAIL_MAX_RETRIES", "21"),
+        ("MEIDUO_MAIL_RETRY_JITTER", "2"), ("MEIDUO_MAIL_POLL_INTERVAL", "0"), ("MEIDUO_MAIL_NICE", "20"),
+    ])
+    func badValuesStopStartUpWithOneLineNamingTheVariable(name: String, value: String) {
+        let message = problem([name: value])
+        #expect(message?.contains(name) == true, "\(name)=\(value): \(message ?? "accepted")")
+        #expect(message?.contains("\n") == false)
+    }
+
+    @Test func secretKeyIsRequired() {
+        #expect(throws: Environment.Problem.self) { try Settings(Environment([:])) }
+        #expect(problem(["SECRET_KEY": ""])?.hasPrefix("SECRET_KEY is not set") == true)
+    }
+
+    @Test func tlsAndSSLAreExclusive() {
+        #expect(problem(["EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"])?.contains("EMAIL_USE_TLS and EMAIL_USE_SSL") == true)
+    }
+
+    @Test func oneMessageMustFitInALease() {
+        #expect(problem(["MEIDUO_MAIL_LEASE": "30", "EMAIL_TIMEOUT": "30"])?.contains("MEIDUO_MAIL_LEASE") == true)
+        #expect(problem(["MEIDUO_MAIL_LEASE": "31", "EMAIL_TIMEOUT": "30"]) == nil)
+        #expect(problem(["MEIDUO_MAIL_LEASE": "2", "EMAIL_BACKEND": "file"]) == nil, "only SMTP waits on a server")
+    }
+
+    @Test func childrenGetNoSecretsInTheirEnvironment() {
+        let variables = ["SECRET_KEY": "s", "SECRET_KEY_FALLBACKS": "f", "MEIDUO_DB_PASSWORD": "d", "EMAIL_HOST_PASSWORD": "e", "PATH": "/bin"]
+        #expect(Settings.childEnvironment(variables) == ["PATH": "/bin"])
+    }
+
+    @Test(arguments: [("30d", 2_592_000), ("12h", 43200), ("90m", 5400), ("3600s", 3600), ("42", 42)])
+    func durations(text: String, seconds: Int) {
+        #expect(Environment.seconds(text) == seconds)
+    }
+
+    @Test(arguments: ["", "d", "-1d", "1w", "1.5h", "99999999999999999999d"])
+    func badDurations(text: String) {
+        #expect(Environment.seconds(text) == nil)
+    }
+}
