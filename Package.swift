@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/C/CCurl", pkgConfig: "libcurl"),
         .systemLibrary(name: "COpenSSL", path: "Sources/C/COpenSSL", pkgConfig: "libcrypto"),
         .systemLibrary(name: "CLinux", path: "Sources/C/CLinux"),
+        .systemLibrary(name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib"),
 
         // One thin, safe Swift wrapper per C library, and one over the system calls; nothing
         // above them sees a C pointer, a raw descriptor or errno.
@@ -27,6 +28,7 @@ let package = Package(
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
         .target(name: "Curl", dependencies: ["CCurl"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
         .target(name: "Processes", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
 
         // Pure logic: encodings; HTTP (requests, responses, cookies, forms, JSON, routing); the
@@ -39,7 +41,7 @@ let package = Package(
         .target(name: "Settings", dependencies: ["EmailCore", "Processes"]),
         .target(name: "Store", dependencies: ["MariaDB", "OpenSSL", "Codecs", "Settings"]),
         .target(name: "Views", dependencies: ["HTTP", .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "Auth", dependencies: ["HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings"]),
+        .target(name: "Auth", dependencies: ["HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib"]),
         .target(name: "EmailFlow", dependencies: ["Auth", "EmailCore", "HTTP", "Processes", "Settings", "Store", "Views"]),
         .target(name: "MailPool", dependencies: [
             "Codecs", "Curl", "MariaDB", "Processes", "Settings", "Store", .product(name: "Logging", package: "swift-log"),
@@ -69,7 +71,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "EmailCoreTests", dependencies: ["EmailCore", "Codecs", "OpenSSL"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Processes"]),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP"], exclude: ["Fixtures"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP", "Settings", "Zlib"], exclude: ["Fixtures"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         .testTarget(name: "MailPoolTests", dependencies: ["MailPool", "Settings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),

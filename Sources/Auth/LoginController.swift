@@ -8,71 +8,79 @@ public final class LoginController {
     private let database: Database
     private let templates: Templates
     private let settings: SessionSettings
+    private let secretKey: [UInt8]
     private let hasher: PasswordHasher
+    private let csrf: CSRF
 
     /// Meiduo sets a `username` cookie for its pages' header, for 14 days.
     static let usernameCookieAge = 14 * 24 * 3600
 
-    public init(database: Database, templates: Templates, settings: SessionSettings) {
+    public init(database: Database, templates: Templates, settings: Settings) {
         self.database = database
         self.templates = templates
-        self.settings = settings
-        hasher = PasswordHasher(iterations: settings.passwordIterations)
+        self.settings = settings.sessions
+        secretKey = settings.secretKey
+        hasher = PasswordHasher(iterations: settings.sessions.passwordIterations)
+        csrf = CSRF(settings.sessions)
     }
 
     public func form(_ request: Request) -> Response {
-        loginPage(request, token: CSRF.token(for: request), next: request.query("next"), username: "", error: nil, status: .ok)
+        loginPage(request, secret: csrf.secret(for: request), next: request.query("next"), username: "", error: nil, status: .ok)
     }
 
     public func submit(_ request: Request) throws -> Response {
         _ = try request.checkedBody()
-        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed() }
+        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
         let form = request.form
         let username = form["username"] ?? "", password = form["password"] ?? ""
         let next = form["next"]
-        let token = CSRF.token(for: request)
+        let secret = csrf.secret(for: request)
         guard !username.isEmpty, !password.isEmpty else {
-            return loginPage(request, token: token, next: next, username: username, error: "请输入用户名和密码", status: .badRequest)
+            return loginPage(request, secret: secret, next: next, username: username, error: "请输入用户名和密码", status: .badRequest)
         }
         guard let credentials = try authenticate(username: username, password: password) else {
-            return loginPage(request, token: token, next: next, username: username, error: "用户名或密码错误", status: .badRequest)
+            return loginPage(request, secret: secret, next: next, username: username, error: "用户名或密码错误", status: .badRequest)
         }
 
         let user = credentials.user
         let rehashed = hasher.needsRehash(credentials.passwordHash) ? hasher.hash(password) : nil
         let session = SessionID.generate()
         try database.transaction { connection in
-            if let old = request.cookies[SessionGate.cookieName], let digest = SessionID.digest(ofCookie: old) {
+            if let old = request.cookies[settings.cookieName], let digest = SessionID.digest(ofCookie: old) {
                 try Sessions.delete(digest: digest, on: connection)
             }
             try Sessions.purgeExpired(on: connection)
-            try Sessions.create(digest: session.digest, userID: user.id, lifetime: settings.age, on: connection)
-            try Users.recordLogin(userID: user.id, on: connection)
-            if let rehashed {
-                try Users.replacePasswordHash(userID: user.id, old: credentials.passwordHash, new: rehashed, on: connection)
+            // The session is bound to the hash the password has once this transaction commits.
+            var stored = credentials.passwordHash
+            if let rehashed, try Users.replacePasswordHash(userID: user.id, old: stored, new: rehashed, on: connection) {
+                stored = rehashed
             }
+            try Sessions.create(
+                digest: session.digest, userID: user.id, authHash: SessionAuthHash.compute(passwordHash: stored, key: secretKey),
+                lifetime: settings.age, on: connection)
+            try Users.recordLogin(userID: user.id, on: connection)
         }
 
         let remembered = form["remembered"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
         var response = Response.redirect(to: RedirectTarget.sanitize(next))
         response.cookies = [
             SetCookie(
-                name: SessionGate.cookieName, value: session.cookieValue, maxAge: remembered ? settings.age : nil,
+                name: settings.cookieName, value: session.cookieValue, maxAge: remembered ? settings.age : nil,
                 httpOnly: true, secure: settings.cookieSecure),
             // A new CSRF token at login, as Django rotates it, so a token planted before login is useless after.
-            CSRF.cookie(CSRF.newToken(), secure: settings.csrfCookieSecure),
+            csrf.cookie(CSRF.newSecret()),
             SetCookie(name: "username", value: CookieValue.encode(user.username), maxAge: Self.usernameCookieAge, secure: settings.cookieSecure),
         ]
         return response
     }
 
     public func logout(_ request: Request) throws -> Response {
-        if let cookie = request.cookies[SessionGate.cookieName], let digest = SessionID.digest(ofCookie: cookie) {
+        if let cookie = request.cookies[settings.cookieName], let digest = SessionID.digest(ofCookie: cookie) {
             try database.run { try Sessions.delete(digest: digest, on: $0) }
         }
         var response = Response.redirect(to: "/login/")
         response.cookies = [
-            .expired(SessionGate.cookieName, secure: settings.cookieSecure),
+            .expired(settings.cookieName, secure: settings.cookieSecure),
             .expired("username", secure: settings.cookieSecure),
         ]
         return response
@@ -91,11 +99,11 @@ public final class LoginController {
 
     /// `next` is kept only when it is a same-site path: anything else is dropped here, before
     /// it is rendered, not merely escaped.
-    private func loginPage(_ request: Request, token: String, next: String?, username: String, error: String?, status: Status) -> Response {
-        var context: [String: Any] = ["csrf_token": token, "next": RedirectTarget.sanitize(next, fallback: ""), "username": username]
+    private func loginPage(_ request: Request, secret: String, next: String?, username: String, error: String?, status: Status) -> Response {
+        var context: [String: Any] = ["csrf_token": CSRF.mask(secret), "next": RedirectTarget.sanitize(next, fallback: ""), "username": username]
         if let error { context["error"] = error }
         var response = templates.page("login", context, status: status)
-        response.cookies = [CSRF.cookie(token, secure: settings.csrfCookieSecure)]
+        response.cookies = [csrf.cookie(secret)]
         return response
     }
 }

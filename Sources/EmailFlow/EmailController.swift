@@ -15,6 +15,7 @@ public final class EmailController {
     private let templates: Templates
     private let settings: Settings
     private let mailQueued: () -> Void
+    private let csrf: CSRF
 
     static let saved = "添加邮箱成功"
 
@@ -28,11 +29,12 @@ public final class EmailController {
         self.templates = templates
         self.settings = settings
         self.mailQueued = mailQueued
+        csrf = CSRF(settings.sessions)
     }
 
     public func bind(_ request: Request) throws -> Response {
         let user = try gate.requireUser(for: request)
-        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed() }
+        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
         let email = try Self.email(in: request.checkedBody())
         guard EmailPattern.matches(email) else { throw HTTPError(.forbidden, code: .email, "参数email有误") }
 

@@ -7,28 +7,28 @@ import Views
 public final class UserCenterController {
     private let gate: SessionGate
     private let templates: Templates
-    private let settings: Settings
+    private let csrf: CSRF
 
     public init(gate: SessionGate, templates: Templates, settings: Settings) {
         self.gate = gate
         self.templates = templates
-        self.settings = settings
+        csrf = CSRF(settings.sessions)
     }
 
     public func page(_ request: Request) throws -> Response {
         guard let user = try gate.user(for: request) else {
             return .redirect(to: "/login/?next=/info/")
         }
-        let token = CSRF.token(for: request)
+        let secret = csrf.secret(for: request)
         var response = templates.page("info", [
             "username": user.username,
             "mobile": user.mobile,
             "email": user.email,
             "has_email": !user.email.isEmpty,
             "email_active": user.emailActive,
-            "csrf_token": token,
+            "csrf_token": CSRF.mask(secret),
         ])
-        response.cookies = [CSRF.cookie(token, secure: settings.sessions.csrfCookieSecure)]
+        response.cookies = [csrf.cookie(secret)]
         return response
     }
 }

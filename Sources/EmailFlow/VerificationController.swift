@@ -13,6 +13,7 @@ public final class VerificationController {
     private let database: Database
     private let templates: Templates
     private let settings: Settings
+    private let csrf: CSRF
 
     /// What a database failure on this route answers.
     public static let activationFailed = HTTPError(.internalServerError, code: .database, "激活邮件失败")
@@ -21,6 +22,7 @@ public final class VerificationController {
         self.database = database
         self.templates = templates
         self.settings = settings
+        csrf = CSRF(settings.sessions)
     }
 
     /// The link itself: verifies at once, or, with VERIFY_EMAIL_CONFIRM_PAGE, shows the page
@@ -28,18 +30,18 @@ public final class VerificationController {
     public func verify(_ request: Request) throws -> Response {
         let claims = try check(token: request.query("token"))
         guard settings.verification.confirmPage else { return try activate(claims) }
-        let token = CSRF.token(for: request)
+        let secret = csrf.secret(for: request)
         var page = templates.page("verify_confirm", [
-            "email": claims.email, "token": request.query("token") ?? "", "csrf_token": token,
+            "email": claims.email, "token": request.query("token") ?? "", "csrf_token": CSRF.mask(secret),
         ])
-        page.cookies = [CSRF.cookie(token, secure: settings.sessions.csrfCookieSecure)]
+        page.cookies = [csrf.cookie(secret)]
         return page
     }
 
     /// `POST /emails/verification/` from the confirm page's button.
     public func confirm(_ request: Request) throws -> Response {
         _ = try request.checkedBody()
-        guard CSRF.isValid(request) else { throw HTTPError.csrfFailed() }
+        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
         return try activate(try check(token: request.form["token"]))
     }
 

@@ -53,7 +53,8 @@ public struct Request: Sendable {
             csrfHeader: parameter("HTTP_X_CSRFTOKEN"), isSecure: parameter("HTTPS") == "on",
             cookieHeader: parameter("HTTP_COOKIE"))
         contentLength = parameter("CONTENT_LENGTH").flatMap { Int($0) }.map { max(0, $0) } ?? 0
-        host = parameter("HTTP_HOST")
+        // MEIDUO_HOST is the Host header as sent (the snippets pass it); Debian's HTTP_HOST lacks the port.
+        host = parameter("MEIDUO_HOST") ?? parameter("HTTP_HOST")
         origin = parameter("HTTP_ORIGIN")
         referer = parameter("HTTP_REFERER")
         ifNoneMatch = parameter("HTTP_IF_NONE_MATCH")

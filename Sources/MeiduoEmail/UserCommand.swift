@@ -41,16 +41,22 @@ struct UserCommand: ParsableCommand {
     }
 
     struct Passwd: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a user's password, read from standard input.")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password, read from standard input; every session the user has ends.")
 
         @Argument var username: String
 
         func run() throws {
             let settings = Startup.settings()
             let hash = PasswordHasher(iterations: settings.sessions.passwordIterations).hash(UserInput.readPassword())
-            let changed = Startup.withDatabase(settings) { try Users.setPassword(username: username, passwordHash: hash, on: $0) }
+            let changed: Bool
+            do {
+                changed = try Startup.database(settings).transaction { try Users.setPassword(username: username, passwordHash: hash, on: $0) }
+            } catch {
+                Startup.fail("cannot set password: \(error)")
+            }
             guard changed else { Startup.fail("no user named \(username)") }
-            print("password set for \(username)")
+            print("password set for \(username); their sessions are ended")
         }
     }
 }

@@ -18,15 +18,18 @@ public final class App {
     public init(database: Database, resources: Resources, logger: Logger, mailQueued: @escaping () -> Void) {
         let settings = resources.settings, templates = resources.templates
         errors = ErrorRenderer(templates: templates, logger: logger)
-        let gate = SessionGate(database: database)
-        let login = LoginController(database: database, templates: templates, settings: settings.sessions)
-        let userCenter = UserCenterController(gate: gate, templates: templates, settings: settings)
+        let gate = SessionGate(database: database, settings: settings)
         let emails = EmailController(database: database, gate: gate, templates: templates, settings: settings, mailQueued: mailQueued)
         let verification = VerificationController(database: database, templates: templates, settings: settings)
 
-        router.add("/login/", .html, [(.get, login.form), (.head, login.form), (.post, login.submit)])
-        router.add("/logout/", .html, [(.get, login.logout)])
-        router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
+        // Joining a Django shop, the shop serves its own login and user center.
+        if settings.sessions.engine == .service {
+            let login = LoginController(database: database, templates: templates, settings: settings)
+            let userCenter = UserCenterController(gate: gate, templates: templates, settings: settings)
+            router.add("/login/", .html, [(.get, login.form), (.head, login.form), (.post, login.submit)])
+            router.add("/logout/", .html, [(.get, login.logout)])
+            router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
+        }
         router.add("/emails/", .json, databaseFailure: EmailController.saveFailed, [(.put, emails.bind)])
         var verifying: [(Method, Handler)] = [(.get, verification.verify), (.head, verification.head)]
         if settings.verification.confirmPage { verifying.append((.post, verification.confirm)) }

@@ -13,8 +13,11 @@ public struct Settings: Sendable {
     public var templatesDirectory: String
     public var responder: ResponderSettings
     public var sessions: SessionSettings
-    /// Django's SECRET_KEY: signs verification links.
+    /// Django's SECRET_KEY: signs verification links and checks sessions.
     public var secretKey: [UInt8]
+    /// SECRET_KEY_FALLBACKS (comma-separated): earlier keys, still accepted where Django
+    /// accepts them (session data, session auth hashes), never used to sign.
+    public var secretKeyFallbacks: [[UInt8]]
     public var verification: VerificationSettings
     public var mail: MailSettings
     public var delivery: DeliverySettings
@@ -38,6 +41,9 @@ public struct Settings: Sendable {
         sessions = try SessionSettings(environment)
         secretKey = Array(try environment.required(
             "SECRET_KEY", "it signs the verification links (use the Django project's SECRET_KEY to share links with it)").utf8)
+        secretKeyFallbacks = environment.string("SECRET_KEY_FALLBACKS").map {
+            $0.split(separator: ",", omittingEmptySubsequences: true).map { Array($0.utf8) }
+        } ?? []
         verification = try VerificationSettings(environment)
         mail = try MailSettings(environment)
         delivery = try DeliverySettings(environment)
@@ -111,6 +117,27 @@ public struct ResponderSettings: Sendable, Equatable {
 
 /// Sessions and cookies, with Django's names.
 public struct SessionSettings: Sendable, Equatable {
+    /// Whose sessions a request is authenticated by (SESSION_ENGINE).
+    public enum Engine: Sendable, Equatable {
+        /// Unset: the service's own login and sessions (`meiduo_sessions`).
+        case service
+        /// `django.contrib.sessions.backends.db` or `…cached_db`: rows of the shop's `django_session`.
+        case djangoDatabase
+        /// `django.contrib.sessions.backends.signed_cookies`: the session is the cookie itself.
+        case djangoSignedCookies
+    }
+
+    public var engine: Engine
+    /// SESSION_COOKIE_NAME and CSRF_COOKIE_NAME.
+    public var cookieName: String
+    public var csrfCookieName: String
+    /// CSRF_TRUSTED_ORIGINS: origins besides the request's own from which unsafe requests are
+    /// accepted, exactly or, with `*`, any subdomain (`https://*.meiduo.site`).
+    public var trustedOrigins: [String]
+    /// AUTHENTICATION_BACKENDS: a Django session logged in through another backend is refused.
+    public var authenticationBackends: [String]
+    /// USE_TZ: Django stores `expire_date` in UTC (true) or in local time (false).
+    public var useTimeZone: Bool
     /// SESSION_COOKIE_AGE: how long a session lives, and a remembered cookie too.
     public var age: Int
     public var cookieSecure: Bool
@@ -121,10 +148,37 @@ public struct SessionSettings: Sendable, Equatable {
     public var passwordIterations: Int
 
     public init(_ environment: Environment) throws {
+        if environment.string("SESSION_ENGINE") == "django.contrib.sessions.backends.cache" {
+            throw Environment.Problem(description:
+                "SESSION_ENGINE: the cache engine keeps sessions in the cache (Redis) only, where the service cannot read them; switch the shop to django.contrib.sessions.backends.cached_db")
+        }
+        engine = try environment.choice("SESSION_ENGINE", default: .service, [
+            "django.contrib.sessions.backends.db": .djangoDatabase,
+            "django.contrib.sessions.backends.cached_db": .djangoDatabase,
+            "django.contrib.sessions.backends.signed_cookies": .djangoSignedCookies,
+        ])
+        cookieName = try Self.cookieName(environment, "SESSION_COOKIE_NAME", default: "sessionid")
+        csrfCookieName = try Self.cookieName(environment, "CSRF_COOKIE_NAME", default: "csrftoken")
+        trustedOrigins = environment.list("CSRF_TRUSTED_ORIGINS")
+        for origin in trustedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+            throw Environment.Problem(description: "CSRF_TRUSTED_ORIGINS: '\(origin)' must start with a scheme (http:// or https://), as Django 4 requires")
+        }
+        authenticationBackends = environment.list("AUTHENTICATION_BACKENDS")
+        if authenticationBackends.isEmpty { authenticationBackends = ["django.contrib.auth.backends.ModelBackend"] }
+        useTimeZone = try environment.bool("USE_TZ", default: true)
         age = try environment.integer("SESSION_COOKIE_AGE", default: 1_209_600, range: 60...(10 * 365 * 86400))
         cookieSecure = try environment.bool("SESSION_COOKIE_SECURE", default: false)
         csrfCookieSecure = try environment.bool("CSRF_COOKIE_SECURE", default: false)
         passwordIterations = try environment.integer("MEIDUO_PASSWORD_ITERATIONS", default: 600_000, range: 1000...100_000_000)
+    }
+
+    /// A cookie name RFC 6265 allows: visible ASCII without separators.
+    private static func cookieName(_ environment: Environment, _ name: String, default fallback: String) throws -> String {
+        let value = environment.string(name, default: fallback)
+        guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !"()<>@,;:\\\"/[]?={}".utf8.contains($0) }) else {
+            throw Environment.Problem(description: "\(name) must be a plain cookie name, not '\(value)'")
+        }
+        return value
     }
 }
 

@@ -23,30 +23,45 @@ public enum Users {
         return try rows.first.map { Credentials(user: try User(row: $0), passwordHash: try $0.requiredString(5), isActive: $0.bool(6)) }
     }
 
+    /// An active user and their password hash, for checking a session's binding to it.
+    public static func activeWithPassword(id: Int64, on connection: Connection) throws -> (user: User, passwordHash: String)? {
+        try connection.query("SELECT \(User.columns), u.password FROM tb_users u WHERE u.id = ? AND u.is_active = 1", [.int(id)])
+            .first.map { (try User(row: $0), try $0.requiredString(5)) }
+    }
+
     public static func find(id: Int64, on connection: Connection) throws -> User? {
         try connection.query("SELECT \(User.columns) FROM tb_users u WHERE u.id = ?", [.int(id)]).first.map { try User(row: $0) }
     }
 
-    /// Inserts a user the way Django's `create_user` would; answers the new id.
+    /// Inserts a user the way Django's `create_user` would; answers the new id. Only Meiduo's
+    /// own columns, so it works on a shop's table that lacks `default_address_id`.
     public static func create(username: String, mobile: String, passwordHash: String, on connection: Connection) throws -> Int64 {
         try connection.insert(
             """
             INSERT INTO tb_users (password, last_login, is_superuser, username, first_name, last_name, email,
-                is_staff, is_active, date_joined, mobile, email_active, default_address_id)
-            VALUES (?, NULL, 0, ?, '', '', '', 0, 1, NOW(6), ?, 0, NULL)
+                is_staff, is_active, date_joined, mobile, email_active)
+            VALUES (?, NULL, 0, ?, '', '', '', 0, 1, NOW(6), ?, 0)
             """,
             [.text(passwordHash), .text(username), .text(mobile)])
     }
 
-    /// Answers false when there is no such user.
+    /// Sets the password and ends the user's sessions; answers false when there is no such user.
+    /// Run it in a transaction.
     public static func setPassword(username: String, passwordHash: String, on connection: Connection) throws -> Bool {
-        try connection.execute("UPDATE tb_users SET password = ? WHERE username = ?", [.text(passwordHash), .text(username)]) == 1
+        guard let id = try connection.query("SELECT id FROM tb_users WHERE username = ? FOR UPDATE", [.text(username)]).first
+        else { return false }
+        let userID = try id.requiredInt(0)
+        try connection.execute("UPDATE tb_users SET password = ? WHERE id = ?", [.text(passwordHash), .int(userID)])
+        try Sessions.deleteAll(userID: userID, on: connection)
+        return true
     }
 
     /// Replaces a password hash only if it is still `old`: a password changed meanwhile wins.
-    public static func replacePasswordHash(userID: Int64, old: String, new: String, on connection: Connection) throws {
+    /// Answers whether it was replaced.
+    @discardableResult
+    public static func replacePasswordHash(userID: Int64, old: String, new: String, on connection: Connection) throws -> Bool {
         try connection.execute(
-            "UPDATE tb_users SET password = ? WHERE id = ? AND password = ?", [.text(new), .int(userID), .text(old)])
+            "UPDATE tb_users SET password = ? WHERE id = ? AND password = ?", [.text(new), .int(userID), .text(old)]) == 1
     }
 
     public static func recordLogin(userID: Int64, on connection: Connection) throws {

@@ -1,45 +1,75 @@
 import HTTP
+import Settings
 import Testing
 import Auth
 
+/// Django 4.2's CSRF, checked against tokens real Django made (DjangoSessionVectors).
 @Suite struct CSRFTests {
-    let token = CSRF.newToken()
+    typealias V = DjangoSessionVectors
+    let csrf = CSRF(try! SessionSettings(Environment(["CSRF_TRUSTED_ORIGINS": "https://shop.example.com,https://*.meiduo.site"])))
 
-    @Test func newTokensAreWellFormedAndFresh() {
-        #expect(token.count == 64)
-        #expect(CSRF.isWellFormed(token))
-        #expect(CSRF.newToken() != token)
+    func put(token: String?, cookie: String?, origin: String? = nil, referer: String? = nil, secure: Bool = false) -> Request {
+        var request = Request(method: .put, path: "/emails/", csrfHeader: token, isSecure: secure, cookieHeader: cookie.map { "csrftoken=\($0)" })
+        request.host = "www.meiduo.site"
+        request.origin = origin
+        request.referer = referer
+        return request
     }
 
-    @Test func headerEqualToCookiePasses() {
-        let request = Request(method: .put, path: "/emails/", csrfHeader: token, cookieHeader: "csrftoken=\(token)")
-        #expect(CSRF.isValid(request))
-    }
-
-    @Test func formFieldEqualToCookiePasses() {
-        let request = Request(
-            method: .post, path: "/login/", contentType: "application/x-www-form-urlencoded; charset=UTF-8",
-            cookieHeader: "csrftoken=\(token)", body: Array("username=a&csrfmiddlewaretoken=\(token)".utf8))
-        #expect(CSRF.isValid(request))
-    }
-
-    @Test func mismatchMissingOrMalformedFails() {
-        let other = CSRF.newToken()
-        let cases = [
-            Request(method: .put, path: "/emails/", csrfHeader: other, cookieHeader: "csrftoken=\(token)"),
-            Request(method: .put, path: "/emails/", csrfHeader: nil, cookieHeader: "csrftoken=\(token)"),
-            Request(method: .put, path: "/emails/", csrfHeader: token, cookieHeader: nil),
-            Request(method: .put, path: "/emails/", csrfHeader: "", cookieHeader: "csrftoken="),
-            Request(method: .put, path: "/emails/", csrfHeader: "short", cookieHeader: "csrftoken=short"),
-            Request(method: .put, path: "/emails/", csrfHeader: String(token.dropLast()), cookieHeader: "csrftoken=\(token)"),
-        ]
-        for request in cases {
-            #expect(!CSRF.isValid(request))
+    @Test func theSecretAndEveryMaskedFormOfItPass() {
+        #expect(csrf.accepts(put(token: V.csrfSecret, cookie: V.csrfSecret)))
+        for masked in V.csrfMasked {
+            #expect(CSRF.unmask(masked) == V.csrfSecret)
+            #expect(csrf.accepts(put(token: masked, cookie: V.csrfSecret)))
+            #expect(csrf.accepts(put(token: V.csrfSecret, cookie: masked)), "an older Django's masked cookie")
         }
     }
 
-    @Test func tokenForReusesAWellFormedCookie() {
-        #expect(CSRF.token(for: Request(method: .get, path: "/login/", cookieHeader: "csrftoken=\(token)")) == token)
-        #expect(CSRF.token(for: Request(method: .get, path: "/login/", cookieHeader: "csrftoken=<script>")) != "<script>")
+    @Test func otherSecretsAndMalformedTokensFail() {
+        #expect(!csrf.accepts(put(token: V.csrfMaskedOfAnotherSecret, cookie: V.csrfSecret)))
+        for token in V.csrfMalformed {
+            #expect(!csrf.accepts(put(token: token, cookie: V.csrfSecret)), "\(token)")
+        }
+        #expect(!csrf.accepts(put(token: V.csrfSecret, cookie: nil)))
+        #expect(!csrf.accepts(put(token: nil, cookie: V.csrfSecret)))
+        #expect(!csrf.accepts(put(token: "", cookie: "")))
+    }
+
+    @Test func masksAreFreshAndUnmaskToTheSecret() {
+        let secret = CSRF.newSecret()
+        #expect(secret.count == 32 && CSRF.isWellFormed(secret))
+        let a = CSRF.mask(secret), b = CSRF.mask(secret)
+        #expect(a != b && a.count == 64 && CSRF.unmask(a) == secret && CSRF.unmask(b) == secret)
+    }
+
+    @Test func formsCarryTheTokenInTheirField() {
+        let masked = CSRF.mask(V.csrfSecret)
+        var request = Request(
+            method: .post, path: "/login/", contentType: "application/x-www-form-urlencoded; charset=UTF-8",
+            cookieHeader: "csrftoken=\(V.csrfSecret)", body: Array("username=a&csrfmiddlewaretoken=\(masked)".utf8))
+        #expect(csrf.accepts(request))
+        request.body = Array("username=a".utf8)
+        #expect(!csrf.accepts(request))
+    }
+
+    @Test(arguments: [
+        ("http://www.meiduo.site", true), ("https://shop.example.com", true), ("https://a.meiduo.site", true),
+        ("https://meiduo.site", true), ("https://www.meiduo.site", true), ("http://a.meiduo.site", false),
+        ("https://evil.example", false), ("null", false), ("", false), ("https://a.meiduo.site:8443", false),
+        ("https://meiduo.site.evil.example", false),
+    ])
+    func originsAsDjangoJudgesThem(origin: String, accepted: Bool) {
+        #expect(csrf.accepts(put(token: V.csrfSecret, cookie: V.csrfSecret, origin: origin)) == accepted, "\(origin)")
+    }
+
+    @Test func overHTTPSWithoutOriginTheRefererMustBeThisSiteOrTrusted() {
+        let cases: [(String?, Bool)] = [
+            (nil, false), ("https://www.meiduo.site/info/", true), ("https://shop.example.com/x", true),
+            ("https://b.meiduo.site/", true), ("http://www.meiduo.site/info/", false), ("https://evil.example/", false), ("garbage", false),
+        ]
+        for (referer, accepted) in cases {
+            #expect(csrf.accepts(put(token: V.csrfSecret, cookie: V.csrfSecret, referer: referer, secure: true)) == accepted, "\(referer ?? "none")")
+        }
+        #expect(csrf.accepts(put(token: V.csrfSecret, cookie: V.csrfSecret)), "plain HTTP without Origin needs no Referer")
     }
 }

@@ -48,6 +48,11 @@ import HTTP
         #expect(request(["REQUEST_ID": id]).requestID.isEmpty)
     }
 
+    @Test func theHostAsTheBrowserSentItWins() {
+        #expect(request(["HTTP_HOST": "127.0.0.1", "MEIDUO_HOST": "127.0.0.1:8080"]).host == "127.0.0.1:8080")
+        #expect(request(["HTTP_HOST": "127.0.0.1"]).host == "127.0.0.1")
+    }
+
     @Test func unknownMethodsAreKept() {
         #expect(request(["REQUEST_METHOD": "BREW"]).method == .other("BREW"))
     }

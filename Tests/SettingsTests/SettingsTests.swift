@@ -33,7 +33,10 @@ import Settings
         #expect(s.responder.threads == 8 && s.responder.bodyLimit == 65536)
         #expect(s.sessions.age == 1_209_600 && !s.sessions.cookieSecure && !s.sessions.csrfCookieSecure)
         #expect(s.sessions.passwordIterations == 600_000)
-        #expect(s.secretKey == Array("test-secret".utf8))
+        #expect(s.sessions.engine == .service && s.sessions.cookieName == "sessionid" && s.sessions.csrfCookieName == "csrftoken")
+        #expect(s.sessions.trustedOrigins.isEmpty && s.sessions.useTimeZone)
+        #expect(s.sessions.authenticationBackends == ["django.contrib.auth.backends.ModelBackend"])
+        #expect(s.secretKey == Array("test-secret".utf8) && s.secretKeyFallbacks.isEmpty)
         #expect(s.verification.url == "http://127.0.0.1:8080/emails/verification/")
         #expect(s.verification.lifetime == 86400 && !s.verification.confirmPage)
         #expect(s.mail.from == (try MailAddress.parse("美多商城<hmmeiduo@163.com>")))
@@ -58,7 +61,10 @@ import Settings
             "MEIDUO_SOCKET": "/run/x.sock", "MEIDUO_SOCKET_MODE": "0666", "MEIDUO_SOCKET_GROUP": "root", "MEIDUO_USER": "root",
             "MEIDUO_TEMPLATES": "/opt/t", "MEIDUO_THREADS": "4", "MEIDUO_BODY_LIMIT": "2048",
             "SESSION_COOKIE_AGE": "3600", "SESSION_COOKIE_SECURE": "True", "CSRF_COOKIE_SECURE": "on",
-            "MEIDUO_PASSWORD_ITERATIONS": "720000", "PORT": "9000", "VERIFY_EMAIL_TOKEN_EXPIRES": "600",
+            "MEIDUO_PASSWORD_ITERATIONS": "720000", "PORT": "9000", "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            "SESSION_COOKIE_NAME": "shop_session", "CSRF_COOKIE_NAME": "shop_csrf", "CSRF_TRUSTED_ORIGINS": "https://a.cn, https://*.b.cn",
+            "AUTHENTICATION_BACKENDS": "meiduo_mall.utils.authenticate.UsernameMobileAuthBackend", "USE_TZ": "False",
+            "SECRET_KEY_FALLBACKS": "old-one,older-one", "VERIFY_EMAIL_TOKEN_EXPIRES": "600",
             "VERIFY_EMAIL_CONFIRM_PAGE": "yes", "EMAIL_FROM": "Meiduo <noreply@meiduo.site>",
             "MEIDUO_THROTTLE_ADDRESS_INTERVAL": "0", "MEIDUO_THROTTLE_USER_HOURLY": "0",
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "smtp.163.com", "EMAIL_PORT": "465",
@@ -76,6 +82,12 @@ import Settings
         #expect(s.responder.threads == 4 && s.responder.bodyLimit == 2048)
         #expect(s.sessions.age == 3600 && s.sessions.cookieSecure && s.sessions.csrfCookieSecure)
         #expect(s.sessions.passwordIterations == 720_000)
+        #expect(s.sessions.engine == .djangoDatabase && s.sessions.cookieName == "shop_session" && s.sessions.csrfCookieName == "shop_csrf")
+        #expect(s.sessions.trustedOrigins == ["https://a.cn", "https://*.b.cn"] && !s.sessions.useTimeZone)
+        #expect(s.sessions.authenticationBackends == ["meiduo_mall.utils.authenticate.UsernameMobileAuthBackend"])
+        #expect(s.secretKeyFallbacks == [Array("old-one".utf8), Array("older-one".utf8)])
+        #expect(try settings(["SESSION_ENGINE": "django.contrib.sessions.backends.db"]).sessions.engine == .djangoDatabase)
+        #expect(try settings(["SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies"]).sessions.engine == .djangoSignedCookies)
         #expect(s.verification.url == "http://127.0.0.1:9000/emails/verification/", "PORT picks the default link's port")
         #expect(s.verification.lifetime == 600 && s.verification.confirmPage)
         #expect(s.mail.from.displayName == "Meiduo" && s.mail.from.address == "noreply@meiduo.site")
@@ -110,7 +122,9 @@ import Settings
         ("MEIDUO_LOG_LEVEL", "verbose"), ("MEIDUO_SOCKET_MODE", "0999"), ("MEIDUO_SOCKET_MODE", "rw"),
         ("MEIDUO_SOCKET_GROUP", "no-such-group-here"), ("MEIDUO_USER", "no-such-user-here"), ("MEIDUO_THREADS", "0"),
         ("MEIDUO_THREADS", "many"), ("MEIDUO_BODY_LIMIT", "10"), ("SESSION_COOKIE_AGE", "59"), ("SESSION_COOKIE_SECURE", "maybe"),
-        ("CSRF_COOKIE_SECURE", "2"), ("MEIDUO_PASSWORD_ITERATIONS", "999"), ("EMAIL_VERIFY_URL", "ftp://x/"),
+        ("CSRF_COOKIE_SECURE", "2"), ("MEIDUO_PASSWORD_ITERATIONS", "999"),
+        ("SESSION_ENGINE", "django.contrib.sessions.backends.cache"), ("SESSION_COOKIE_NAME", "a;b"), ("CSRF_COOKIE_NAME", "x y"),
+        ("CSRF_TRUSTED_ORIGINS", "shop.example.com"), ("USE_TZ", "utc"), ("EMAIL_VERIFY_URL", "ftp://x/"),
         ("EMAIL_VERIFY_URL", "/emails/verification/"), ("VERIFY_EMAIL_TOKEN_EXPIRES", "0"), ("VERIFY_EMAIL_CONFIRM_PAGE", "sure"),
         ("EMAIL_FROM", "nobody"), ("EMAIL_FROM", "Name <a@b.cn>\r\nBcc: x@y.cn"), ("MEIDUO_THROTTLE_ADDRESS_INTERVAL", "-1"),
         ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),

@@ -5,6 +5,7 @@ break things (stopping MariaDB, killing processes) start a private stack of thei
 """
 import base64
 import hashlib
+import hmac
 import json
 import os
 import pathlib
@@ -79,6 +80,13 @@ class Stack:
         binary = os.environ.get("MEIDUO_BIN", str(ROOT / ".build" / "release" / "meiduo-email"))
         return subprocess.run([binary, *args], env=env, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=60)
+
+    def session_auth_hash(self, user_id):
+        """The auth hash a session of this user must carry: Django's, over the password column."""
+        (password,), = self.sql("SELECT password FROM tb_users WHERE id = %s", user_id)
+        key = hashlib.sha256(b"django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+                             + self.signing_key().encode()).digest()
+        return hmac.new(key, password.encode(), hashlib.sha256).digest()
 
     def signing_key(self):
         return self.start_env.get("SECRET_KEY") or (self.var / "secret_key").read_text()

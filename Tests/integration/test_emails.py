@@ -83,8 +83,9 @@ def test_no_session_answers_4101(stack):
 
 def test_expired_session_answers_4101(stack, user):
     raw = secrets.token_bytes(32)
-    stack.sql("INSERT INTO meiduo_sessions (id_digest, user_id, created_at, expires_at)"
-              " VALUES (%s, %s, NOW(6) - INTERVAL 15 DAY, NOW(6) - INTERVAL 1 SECOND)", hashlib.sha256(raw).digest(), user["id"])
+    stack.sql("INSERT INTO meiduo_sessions (id_digest, user_id, created_at, expires_at, auth_hash)"
+              " VALUES (%s, %s, NOW(6) - INTERVAL 15 DAY, NOW(6) - INTERVAL 1 SECOND, %s)", hashlib.sha256(raw).digest(),
+              user["id"], stack.session_auth_hash(user["id"]))
     session = requests.Session()
     session.cookies.set("sessionid", raw.hex())
     session.cookies.set("csrftoken", "a" * 64)

@@ -1,5 +1,6 @@
 """Login, sessions and the user-center redirect, through nginx."""
 import secrets
+import string
 
 import requests
 
@@ -21,13 +22,25 @@ def post_login(stack, session, username, password, **extra):
     return session.post(stack.url + "/login/", data=form, allow_redirects=False, timeout=10)
 
 
-def test_login_page_carries_the_csrf_cookie_in_its_form(stack):
+def unmask(token):
+    """Django 4.2's _unmask_cipher_token: the secret a 64-character form token carries."""
+    chars = string.ascii_letters + string.digits
+    mask, cipher = token[:32], token[32:]
+    return "".join(chars[chars.index(c) - chars.index(m)] for c, m in zip(cipher, mask))
+
+
+def test_login_page_carries_the_csrf_secret_masked_in_its_form(stack):
+    """Django's form: the cookie holds the 32-character secret, the form a fresh 64-character
+    masking of it, so pages of a Django shop and of the service can call each other."""
     session = requests.Session()
     page = stack.get("/login/", session)
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
-    token = session.cookies["csrftoken"]
-    assert hidden_field(page.text, "csrfmiddlewaretoken") == token
+    secret = session.cookies["csrftoken"]
+    field = hidden_field(page.text, "csrfmiddlewaretoken")
+    assert len(secret) == 32 and len(field) == 64 and unmask(field) == secret
+    again = hidden_field(stack.get("/login/", session).text, "csrfmiddlewaretoken")
+    assert again != field and unmask(again) == secret, "a fresh mask on every page"
     assert "HttpOnly" not in cookie_header(page, "csrftoken"), "scripts must be able to read csrftoken"
 
 
@@ -90,7 +103,7 @@ def test_wrong_password_gives_the_form_again_and_no_session(stack):
         assert response.status_code == 400
         assert "用户名或密码错误" in response.text
         assert cookie_header(response, "sessionid") is None
-        assert hidden_field(response.text, "csrfmiddlewaretoken") == session.cookies["csrftoken"]
+        assert unmask(hidden_field(response.text, "csrfmiddlewaretoken")) == session.cookies["csrftoken"]
 
 
 def test_login_without_csrf_token_is_refused(stack):
@@ -102,7 +115,7 @@ def test_login_without_csrf_token_is_refused(stack):
     assert cookie_header(response, "sessionid") is None
     forged = requests.post(stack.url + "/login/", allow_redirects=False, timeout=10,
                            data={"username": user["username"], "password": user["password"], "csrfmiddlewaretoken": "a" * 64},
-                           cookies={"csrftoken": "b" * 64})
+                           cookies={"csrftoken": "b" * 32})
     assert forged.status_code == 403
 
 
