@@ -11,6 +11,7 @@ public final class LoginController {
     private let secretKey: [UInt8]
     private let hasher: PasswordHasher
     private let csrf: CSRF
+    private let throttle: LoginThrottle
 
     /// Meiduo sets a `username` cookie for its pages' header, for 14 days.
     static let usernameCookieAge = 14 * 24 * 3600
@@ -22,6 +23,7 @@ public final class LoginController {
         secretKey = settings.secretKey
         hasher = PasswordHasher(iterations: settings.sessions.passwordIterations)
         csrf = CSRF(settings.sessions)
+        throttle = LoginThrottle(settings: settings.loginThrottle)
     }
 
     public func form(_ request: Request) -> Response {
@@ -35,11 +37,30 @@ public final class LoginController {
         let username = form["username"] ?? "", password = form["password"] ?? ""
         let next = form["next"]
         let secret = csrf.secret(for: request)
-        guard !username.isEmpty, !password.isEmpty else {
-            return loginPage(request, secret: secret, next: next, username: username, error: "请输入用户名和密码", status: .badRequest)
+        func page(_ error: String, _ status: Status) -> Response {
+            loginPage(request, secret: secret, next: next, username: username, error: error, status: status)
         }
-        guard let credentials = try authenticate(username: username, password: password) else {
-            return loginPage(request, secret: secret, next: next, username: username, error: "用户名或密码错误", status: .badRequest)
+        guard !username.isEmpty, !password.isEmpty else { return page("请输入用户名和密码", .badRequest) }
+
+        // Meiduo's rule: an 11-digit number starting 1[3-9] is a mobile number, anything else a username.
+        let login: Users.Login = MobileNumber.isValid(username) ? .mobile(username) : .username(username)
+        let (credentials, subjects, wait) = try database.run { connection in
+            let credentials = try Users.credentials(for: login, on: connection)
+            let subjects = LoginThrottle.Subjects(userID: credentials?.user.id, login: username, address: request.remoteAddress)
+            return (credentials, subjects, try throttle.wait(subjects, on: connection))
+        }
+        if let wait {
+            var response = page("登录失败次数过多，请在 \((wait + 59) / 60) 分钟后再试", .tooManyRequests)
+            response.headers.append(("Retry-After", String(wait)))
+            return response
+        }
+        guard let credentials, hasher.verify(password, against: credentials.passwordHash), credentials.isActive else {
+            if credentials == nil {
+                // The time a real check takes, so an unknown name is not told apart by timing.
+                hasher.verifyNothing(password)
+            }
+            try database.run { try throttle.recordFailure(subjects, on: $0) }
+            return page("用户名或密码错误", .badRequest)
         }
 
         let user = credentials.user
@@ -59,6 +80,7 @@ public final class LoginController {
                 digest: session.digest, userID: user.id, authHash: SessionAuthHash.compute(passwordHash: stored, key: secretKey),
                 lifetime: settings.age, on: connection)
             try Users.recordLogin(userID: user.id, on: connection)
+            try throttle.recordSuccess(subjects, on: connection)
         }
 
         let remembered = form["remembered"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
@@ -67,7 +89,7 @@ public final class LoginController {
             SetCookie(
                 name: settings.cookieName, value: session.cookieValue, maxAge: remembered ? settings.age : nil,
                 httpOnly: true, secure: settings.cookieSecure),
-            // A new CSRF token at login, as Django rotates it, so a token planted before login is useless after.
+            // A new CSRF secret at login, as Django rotates it, so a token planted before login is useless after.
             csrf.cookie(CSRF.newSecret()),
             SetCookie(name: "username", value: CookieValue.encode(user.username), maxAge: Self.usernameCookieAge, secure: settings.cookieSecure),
         ]
@@ -84,17 +106,6 @@ public final class LoginController {
             .expired("username", secure: settings.cookieSecure),
         ]
         return response
-    }
-
-    /// Meiduo's rule: an 11-digit number starting 1[3-9] is a mobile number, anything else a username.
-    private func authenticate(username: String, password: String) throws -> Users.Credentials? {
-        let login: Users.Login = MobileNumber.isValid(username) ? .mobile(username) : .username(username)
-        guard let credentials = try database.run({ try Users.credentials(for: login, on: $0) }) else {
-            hasher.verifyNothing(password)
-            return nil
-        }
-        guard hasher.verify(password, against: credentials.passwordHash), credentials.isActive else { return nil }
-        return credentials
     }
 
     /// `next` is kept only when it is a same-site path: anything else is dropped here, before

@@ -38,15 +38,26 @@ public final class EmailController {
         let email = try Self.email(in: request.checkedBody())
         guard EmailPattern.matches(email) else { throw HTTPError(.forbidden, code: .email, "参数email有误") }
 
-        let mail = try VerificationMail(userID: user.id, email: email, now: Clock.unixSeconds(), settings: settings, templates: templates)
-        let outcome = try database.run {
-            try Outbox.bind(
-                userID: user.id, email: email, messageID: mail.messageID, message: mail.message,
-                addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly, on: $0)
+        let now = Clock.unixSeconds()
+        let mail = try VerificationMail(userID: user.id, email: email, now: now, settings: settings, templates: templates)
+        var notice: (recipient: String, messageID: String, message: [UInt8])?
+        if settings.mail.changeNotice, user.emailActive, user.email != email {
+            let old = try NoticeMail(to: user.email, newAddress: email, username: user.username, now: now, settings: settings, templates: templates)
+            notice = (user.email, old.messageID, old.message)
         }
-        guard outcome == .queued else { throw HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁") }
-        mailQueued()
-        return .json(.ok, Self.saved)
+        let binding = Outbox.Binding(
+            userID: user.id, email: email, messageID: mail.messageID, message: mail.message, requestID: request.requestID,
+            addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
+            reconfirmable: settings.mail.reconfirmable, notice: notice)
+        switch try database.run({ try Outbox.bind(binding, on: $0) }) {
+        case .throttled(let retryAfter):
+            var error = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", headers: [("Retry-After", String(retryAfter))])
+            error.fields = [("retry_after", Int64(retryAfter))]
+            throw error
+        case .queued(_, let retryAfter):
+            mailQueued()
+            return .json(.ok, Self.saved, fields: [("retry_after", Int64(retryAfter))])
+        }
     }
 
     /// The `email` of a JSON object body.

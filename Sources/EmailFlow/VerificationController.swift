@@ -51,7 +51,7 @@ public final class VerificationController {
     }
 
     private func activate(_ claims: VerificationToken.Claims) throws -> Response {
-        let activated = try database.run { try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0) }
+        let activated = try database.transaction { try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0) }
         // No user with that id has that address any more: deleted, or changed since the mail went out.
         guard activated else { throw Self.invalid() }
         return .redirect(to: "/info/")

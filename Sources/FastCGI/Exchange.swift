@@ -1,4 +1,5 @@
 import CFastCGI
+internal import CLinux
 import Glibc
 
 /// One request slot of a responder thread: accepts a connection, exposes the request's
@@ -6,11 +7,19 @@ import Glibc
 public final class Exchange {
     // libfcgi keeps pointers into the request, so it lives at a fixed heap address.
     private let request: UnsafeMutablePointer<FCGX_Request>
+    private let listener: Int32
+    private let timeout: timeval
     private var accepted = false
 
-    public init(listener: UnixListener) throws {
+    /// `readTimeout`: seconds a connection may stay silent while the request is read or the
+    /// answer written, so a stalled client cannot hold the thread.
+    public init(listener: UnixListener, readTimeout: Double) throws {
+        self.listener = listener.fd
+        timeout = timeval(tv_sec: Int(readTimeout), tv_usec: Int((readTimeout - readTimeout.rounded(.down)) * 1_000_000))
         request = .allocate(capacity: 1)
-        guard FCGX_InitRequest(request, listener.fd, 0) == 0 else {
+        // No listening socket for libfcgi: it only ever reads connections accepted here (with
+        // their timeouts). When one fails, libfcgi's own retry fails at once (EBADF) and returns.
+        guard FCGX_InitRequest(request, -1, 0) == 0 else {
             request.deallocate()
             throw FastCGIError("FCGX_InitRequest")
         }
@@ -28,13 +37,30 @@ public final class Exchange {
         case failed(FastCGIError)
     }
 
-    /// Takes the next request from the listening socket (which is non-blocking).
+    /// Takes the next request from the listening socket (which is non-blocking). The
+    /// connection is accepted here rather than in libfcgi so it gets its timeouts before
+    /// libfcgi reads from it: handed over in `ipcFd`, marked as a kept connection so that
+    /// `FCGX_Accept_r` reads the request from it instead of closing it (fields of libfcgi
+    /// 2.4's FCGX_Request). A connection that times out or breaks the protocol is closed by
+    /// libfcgi, and this answers `nothingWaiting`.
     public func accept() -> Accepted {
+        let connection = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+        guard connection >= 0 else {
+            switch errno {
+            case EAGAIN, EINTR, ECONNABORTED: return .nothingWaiting
+            default: return .failed(FastCGIError("accept"))
+            }
+        }
+        var limit = timeout
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        request.pointee.ipcFd = connection
+        request.pointee.keepConnection = 1
         let result = FCGX_Accept_r(request)
         accepted = result == 0
         switch result {
         case 0: return .request
-        case -EAGAIN, -EINTR, -ECONNABORTED: return .nothingWaiting
+        case -EAGAIN, -EINTR, -ECONNABORTED, -EBADF: return .nothingWaiting
         default: return .failed(FastCGIError("accept", code: -result))
         }
     }

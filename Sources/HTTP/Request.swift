@@ -62,6 +62,13 @@ public struct Request: Sendable {
         requestID = parameter("REQUEST_ID").flatMap(Self.acceptableRequestID) ?? ""
     }
 
+    /// A new request id, as nginx's `$request_id` looks: 32 hex digits.
+    public static func makeID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bits = [generator.next(), generator.next()] as [UInt64]
+        return bits.map { String($0, radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
+    }
+
     /// nginx's ids are 32 hex digits; anything else a client smuggled in is not used.
     private static func acceptableRequestID(_ id: String) -> String? {
         let bytes = id.utf8

@@ -45,6 +45,8 @@ public final class Sender {
             // The last batch's outcomes and the next claim share one transaction: one commit
             // (one log flush) per batch instead of two.
             let batch: [Outbox.ClaimedMail]
+            // Taken before the claim, so the lease as counted here ends no later than the database's.
+            let leasedUntil = Clock.monotonic() + settings.leaseSeconds
             do {
                 batch = try database.transaction { connection in
                     try Outbox.record(unrecorded, on: connection)
@@ -60,7 +62,7 @@ public final class Sender {
             if batch.isEmpty {
                 while !pause() {}
             } else {
-                deliver(batch)
+                deliver(batch, leasedUntil: leasedUntil)
             }
         }
         if !recordOutcomes() {
@@ -70,14 +72,57 @@ public final class Sender {
         return 0
     }
 
-    private func deliver(_ batch: [Outbox.ClaimedMail]) {
-        for (index, mail) in batch.enumerated() {
+    /// Sends a claimed batch one message at a time. A message is started only while the lease
+    /// has room for its longest transaction and the recording of its outcome; otherwise the
+    /// lease of what is left is renewed first (committing the outcomes so far with it), so no
+    /// other sender can take a message this one is still sending.
+    private func deliver(_ batch: [Outbox.ClaimedMail], leasedUntil: Double) {
+        var remaining = batch[...]
+        var leaseEnd = leasedUntil
+        var renewed = false
+        while let mail = remaining.first {
             takeSignals()
             if stopping {
-                unrecorded += batch[index...].map { ($0, .released) }
+                unrecorded += remaining.map { ($0, .released) }
                 return
             }
+            // Just renewed, the whole lease is there: the settings make it long enough for one message.
+            if !renewed && Clock.monotonic() + messageBudget > leaseEnd {
+                let renewedAt = Clock.monotonic()
+                guard let kept = renewLease(Array(remaining)) else {
+                    logger.warning("cannot renew the lease of \(remaining.count) messages; they go back to the queue when it ends")
+                    return
+                }
+                remaining = remaining.filter { kept.contains($0.id) }
+                leaseEnd = renewedAt + settings.leaseSeconds
+                renewed = true
+                continue
+            }
+            renewed = false
+            remaining = remaining.dropFirst()
             unrecorded.append((mail, outcome(of: mail)))
+        }
+    }
+
+    /// The longest one message may take, plus the margin to record its outcome in time.
+    private var messageBudget: Double {
+        let timeout = if case .smtp(let smtp) = settings.transport { smtp.timeout } else { 0.0 }
+        return timeout + DeliverySettings.leaseMargin
+    }
+
+    /// Renews the lease of `mails` and records the outcomes gathered so far; answers the ids
+    /// still under this sender's claim (nil when the database could not be reached).
+    private func renewLease(_ mails: [Outbox.ClaimedMail]) -> Set<Int64>? {
+        do {
+            let kept = try database.transaction { connection in
+                try Outbox.record(unrecorded, on: connection)
+                return try Outbox.renew(mails, leaseSeconds: settings.leaseSeconds, on: connection)
+            }
+            unrecorded = []
+            return kept
+        } catch {
+            noteDatabase(reachable: false, error)
+            return nil
         }
     }
 

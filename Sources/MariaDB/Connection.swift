@@ -84,6 +84,13 @@ public final class Connection {
         return try statement.query(values)
     }
 
+    /// Calls a stored procedure; answers the rows it selected.
+    public func call(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
+        let statement = try statement(sql)
+        roundTrips += 1
+        return try statement.call(values)
+    }
+
     /// Inserts and answers the generated AUTO_INCREMENT id.
     public func insert(_ sql: String, _ values: [SQLValue]) throws -> Int64 {
         let statement = try statement(sql)

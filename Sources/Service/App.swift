@@ -25,7 +25,7 @@ public final class App {
         // Joining a Django shop, the shop serves its own login and user center.
         if settings.sessions.engine == .service {
             let login = LoginController(database: database, templates: templates, settings: settings)
-            let userCenter = UserCenterController(gate: gate, templates: templates, settings: settings)
+            let userCenter = UserCenterController(database: database, gate: gate, templates: templates, settings: settings)
             router.add("/login/", .html, [(.get, login.form), (.head, login.form), (.post, login.submit)])
             router.add("/logout/", .html, [(.get, login.logout)])
             router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
@@ -42,7 +42,16 @@ public final class App {
         }
     }
 
+    /// The answer to `request`, with its id (nginx's, or one made here) in `X-Request-Id`.
     public func respond(to request: Request) -> Response {
+        var request = request
+        if request.requestID.isEmpty { request.requestID = Request.makeID() }
+        var response = route(request)
+        response.headers.append(("X-Request-Id", request.requestID))
+        return response
+    }
+
+    private func route(_ request: Request) -> Response {
         switch router.match(request.method, request.path) {
         case .found(let handler, let route):
             do {

@@ -11,6 +11,7 @@ public struct Resources: Sendable {
 
     /// Every template the routes render.
     static let requiredTemplates = ["layout", "error", "login", "info", "verify_confirm"] + VerificationMail.templates
+        + NoticeMail.templates
 
     public init(settings: Settings) throws {
         self.settings = settings

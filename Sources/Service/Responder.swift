@@ -56,7 +56,7 @@ public struct Responder {
         resources: Resources, listener: UnixListener, stop: StopEvent, mailQueued: @escaping @Sendable () -> Void, logger: Logger
     ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
-        let exchange = try Exchange(listener: listener)
+        let exchange = try Exchange(listener: listener, readTimeout: resources.settings.responder.readTimeout)
         let app = App(database: Database(resources.settings.database), resources: resources, logger: logger, mailQueued: mailQueued)
         while waiter.wait(stop: stop) {
             switch exchange.accept() {

@@ -78,6 +78,12 @@ public struct DeliverySettings: Sendable, Equatable {
                 username: environment.string("EMAIL_HOST_USER"), password: environment.string("EMAIL_HOST_PASSWORD"),
                 verifyPeer: try environment.bool("MEIDUO_EMAIL_VERIFY_PEER", default: true),
                 caFile: environment.string("MEIDUO_EMAIL_CA_FILE"), timeout: timeout))
+            if case .smtp(let smtp) = transport, smtp.username != nil, !smtp.useTLS, !smtp.useSSL, !Self.isLoopback(smtp.host),
+               try !environment.bool("MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH", default: false)
+            {
+                throw Environment.Problem(description:
+                    "EMAIL_HOST_USER is set but the connection to \(smtp.host) is not encrypted, so the password would cross the network in clear: set EMAIL_USE_TLS or EMAIL_USE_SSL (or MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH=true)")
+            }
         case .file:
             transport = .file(directory: environment.string("EMAIL_FILE_PATH", default: "mail"))
         case .console:
@@ -95,6 +101,11 @@ public struct DeliverySettings: Sendable, Equatable {
             throw Environment.Problem(description:
                 "MEIDUO_MAIL_LEASE (\(leaseSeconds)s) must be at least EMAIL_TIMEOUT (\(timeout)s) + \(Self.leaseMargin)s: one message must fit in a lease")
         }
+    }
+
+    /// Hosts whose traffic never leaves the machine.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
     private enum Backend {

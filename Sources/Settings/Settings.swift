@@ -13,6 +13,7 @@ public struct Settings: Sendable {
     public var templatesDirectory: String
     public var responder: ResponderSettings
     public var sessions: SessionSettings
+    public var loginThrottle: LoginThrottleSettings
     /// Django's SECRET_KEY: signs verification links and checks sessions.
     public var secretKey: [UInt8]
     /// SECRET_KEY_FALLBACKS (comma-separated): earlier keys, still accepted where Django
@@ -39,6 +40,7 @@ public struct Settings: Sendable {
         templatesDirectory = environment.string("MEIDUO_TEMPLATES", default: "templates")
         responder = try ResponderSettings(environment)
         sessions = try SessionSettings(environment)
+        loginThrottle = try LoginThrottleSettings(environment)
         secretKey = Array(try environment.required(
             "SECRET_KEY", "it signs the verification links (use the Django project's SECRET_KEY to share links with it)").utf8)
         secretKeyFallbacks = environment.string("SECRET_KEY_FALLBACKS").map {
@@ -108,10 +110,32 @@ public struct ResponderSettings: Sendable, Equatable {
     public var threads: Int
     /// Larger bodies are refused with 413.
     public var bodyLimit: Int
+    /// Seconds a FastCGI connection may stay silent while the service reads a request or
+    /// writes its answer (MEIDUO_READ_TIMEOUT): a stalled client cannot pin a thread longer.
+    public var readTimeout: Double
 
     public init(_ environment: Environment) throws {
         threads = try environment.integer("MEIDUO_THREADS", default: 8, range: 1...256)
         bodyLimit = try environment.integer("MEIDUO_BODY_LIMIT", default: 64 * 1024, range: 1024...(64 << 20))
+        readTimeout = try environment.double("MEIDUO_READ_TIMEOUT", default: 10, range: 0.1...600)
+    }
+}
+
+/// The login back-off: failures per account and per client address within a window.
+public struct LoginThrottleSettings: Sendable, Equatable {
+    /// Failed logins for one account within the window before further tries are refused
+    /// (MEIDUO_LOGIN_FAILURES; 0 turns the back-off off).
+    public var accountFailures: Int
+    /// The same per client address (MEIDUO_LOGIN_ADDRESS_FAILURES): far higher, so one
+    /// user's typos never lock out others behind the same address.
+    public var addressFailures: Int
+    /// Seconds (MEIDUO_LOGIN_WINDOW).
+    public var window: Int
+
+    public init(_ environment: Environment) throws {
+        accountFailures = try environment.integer("MEIDUO_LOGIN_FAILURES", default: 5, range: 0...1000)
+        addressFailures = try environment.integer("MEIDUO_LOGIN_ADDRESS_FAILURES", default: 100, range: 0...1_000_000)
+        window = try environment.integer("MEIDUO_LOGIN_WINDOW", default: 900, range: 1...86400)
     }
 }
 
@@ -211,6 +235,11 @@ public struct MailSettings: Sendable, Equatable {
     public var throttleAddressInterval: Int
     /// Mails per user per hour; 0 turns the limit off.
     public var throttleUserHourly: Int
+    /// A verified address being replaced gets a notice (MEIDUO_EMAIL_CHANGE_NOTICE).
+    public var changeNotice: Bool
+    /// EMAIL_RECONFIRMABLE: a verified address stays the account's until the new one is
+    /// verified (off: the tutorial's behaviour, the new address replaces it at once).
+    public var reconfirmable: Bool
 
     public init(_ environment: Environment) throws {
         let from = environment.string("EMAIL_FROM", default: "美多商城<hmmeiduo@163.com>")
@@ -221,5 +250,7 @@ public struct MailSettings: Sendable, Equatable {
         }
         throttleAddressInterval = try environment.integer("MEIDUO_THROTTLE_ADDRESS_INTERVAL", default: 60, range: 0...86400)
         throttleUserHourly = try environment.integer("MEIDUO_THROTTLE_USER_HOURLY", default: 5, range: 0...1_000_000)
+        changeNotice = try environment.bool("MEIDUO_EMAIL_CHANGE_NOTICE", default: true)
+        reconfirmable = try environment.bool("EMAIL_RECONFIRMABLE", default: false)
     }
 }

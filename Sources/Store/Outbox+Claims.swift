@@ -46,6 +46,20 @@ extension Outbox {
         }
     }
 
+    /// Extends the lease of claimed messages by `leaseSeconds` from now; answers the ids still
+    /// under their claim (another sender may have taken a message whose lease had ended).
+    /// Run it in a transaction.
+    public static func renew(_ mails: [ClaimedMail], leaseSeconds: Double, on connection: Connection) throws -> Set<Int64> {
+        guard let claim = mails.first?.claim else { return [] }
+        let ids: [SQLValue] = mails.map { .int($0.id) }
+        try connection.execute(
+            "UPDATE meiduo_outbox SET due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE claim = ? AND id IN (\(placeholders(ids.count)))",
+            [.int(microseconds(leaseSeconds)), .int(claim)] + ids)
+        let rows = try connection.query(
+            "SELECT id FROM meiduo_outbox WHERE claim = ? AND id IN (\(placeholders(ids.count)))", [.int(claim)] + ids)
+        return Set(try rows.map { try $0.requiredInt(0) })
+    }
+
     /// Records outcomes. Each update applies only to rows still under the claim they were
     /// taken in, so a sender whose lease ran out cannot overwrite a newer claim; the sent rows
     /// of a claim are marked by one statement. Run it in a transaction.

@@ -2,27 +2,62 @@ import MariaDB
 
 /// The mail queue, `meiduo_outbox`: what the email flow writes.
 public enum Outbox {
-    public enum BindOutcome: Sendable, Equatable {
-        case queued
-        /// Too many mails to that address or from that user lately: nothing was written.
-        case throttled
+    /// A change of address and the mail(s) it queues, as `meiduo_bind_address` takes them.
+    public struct Binding: Sendable {
+        public var userID: Int64
+        public var email: String
+        public var messageID: String
+        public var message: [UInt8]
+        /// The request that asked for it: the same id again queues nothing twice.
+        public var requestID: String
+        /// Seconds between two mails to one address, and mails per user per hour; 0 is off.
+        public var addressInterval: Int
+        public var userHourly: Int
+        /// Keep a verified address until the new one is verified (EMAIL_RECONFIRMABLE).
+        public var reconfirmable: Bool
+        /// The notice to the verified address being replaced, if any.
+        public var notice: (recipient: String, messageID: String, message: [UInt8])?
+
+        public init(
+            userID: Int64, email: String, messageID: String, message: [UInt8], requestID: String, addressInterval: Int,
+            userHourly: Int, reconfirmable: Bool, notice: (recipient: String, messageID: String, message: [UInt8])?
+        ) {
+            self.userID = userID
+            self.email = email
+            self.messageID = messageID
+            self.message = message
+            self.requestID = requestID
+            self.addressInterval = addressInterval
+            self.userHourly = userHourly
+            self.reconfirmable = reconfirmable
+            self.notice = notice
+        }
     }
 
-    /// Stores `email` as the user's new, unverified address and queues `message` for it, in one
-    /// transaction and one round trip (the `meiduo_bind_email` procedure of `sql/`). A zero
-    /// `addressInterval` (seconds between mails to one address) or `userHourly` (mails per user
-    /// per hour) turns that limit off.
-    public static func bind(
-        userID: Int64, email: String, messageID: String, message: [UInt8], addressInterval: Int, userHourly: Int,
-        on connection: Connection
-    ) throws -> BindOutcome {
-        do {
-            try connection.execute(
-                "CALL meiduo_bind_email(?, ?, ?, ?, ?, ?)",
-                [.int(userID), .text(email), .text(messageID), .bytes(message), .int(Int64(addressInterval)), .int(Int64(userHourly))])
-            return .queued
-        } catch let error as MariaDBError where error.sqlState == "45000" && error.message == "throttled" {
-            return .throttled
+    public enum BindOutcome: Sendable, Equatable {
+        /// Stored and queued (or queued already by an earlier try of the same request);
+        /// the next mail may go `retryAfter` seconds from now.
+        case queued(outboxID: Int64, retryAfter: Int)
+        /// Too many mails to that address or from that user lately: nothing was written.
+        case throttled(retryAfter: Int)
+    }
+
+    /// Stores the address and queues its mail in one transaction and one round trip (the
+    /// `meiduo_bind_address` procedure of `sql/`).
+    public static func bind(_ binding: Binding, on connection: Connection) throws -> BindOutcome {
+        let rows = try connection.call(
+            "CALL meiduo_bind_address(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                .int(binding.userID), .text(binding.email), .text(binding.messageID), .bytes(binding.message),
+                .int(Int64(binding.addressInterval)), .int(Int64(binding.userHourly)), .text(binding.requestID),
+                SQLValue(binding.reconfirmable), SQLValue(binding.notice?.recipient), SQLValue(binding.notice?.messageID),
+                binding.notice.map { .bytes($0.message) } ?? .null,
+            ])
+        guard let row = rows.first else {
+            throw MariaDBError(code: MariaDBError.unexpectedRowCode, message: "meiduo_bind_address answered no row")
         }
+        let retryAfter = Int(try row.requiredInt(2))
+        if try row.requiredString(0) == "throttled" { return .throttled(retryAfter: retryAfter) }
+        return .queued(outboxID: try row.requiredInt(1), retryAfter: retryAfter)
     }
 }

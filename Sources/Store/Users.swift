@@ -70,11 +70,23 @@ public enum Users {
 }
 
 extension Users {
-    /// Marks the address verified if it is still the user's address, byte for byte. Answers
-    /// false when no such user has that address (the row counts as matched when it was already
-    /// verified, so a second click succeeds too).
+    /// Marks the address verified if it is the user's address, byte for byte, or swaps it in
+    /// when it is the one they asked for (EMAIL_RECONFIRMABLE). Answers false when neither
+    /// holds (the row counts as matched when it was already verified, so a second click
+    /// succeeds too). Run it in a transaction.
     public static func activateEmail(userID: Int64, email: String, on connection: Connection) throws -> Bool {
-        try connection.execute(
+        if try connection.execute(
             "UPDATE tb_users SET email_active = 1 WHERE id = ? AND BINARY email = ?", [.int(userID), .text(email)]) == 1
+        {
+            return true
+        }
+        guard try connection.execute(
+            """
+            UPDATE tb_users u JOIN meiduo_pending_emails p ON p.user_id = u.id SET u.email = p.email, u.email_active = 1
+            WHERE u.id = ? AND BINARY p.email = ?
+            """, [.int(userID), .text(email)]) == 1
+        else { return false }
+        try connection.execute("DELETE FROM meiduo_pending_emails WHERE user_id = ?", [.int(userID)])
+        return true
     }
 }

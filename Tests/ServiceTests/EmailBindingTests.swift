@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Testing
+import Store
 
 /// `PUT /emails/` through the real router and controllers: the contract's check order
 /// (session → CSRF → body → pattern → throttle → database) and what each step answers.
@@ -70,5 +71,35 @@ import Testing
         #expect(unslashed.status == .notFound && unslashed.headers.contains { $0.value == "application/json" })
         let page = client.execute(.get, "/nowhere/")
         #expect(page.status == .notFound && page.headers.contains { $0.value.hasPrefix("text/html") })
+    }
+}
+
+/// A request retried with the same id (the service's own retry after a lost connection, or
+/// nginx passing a PUT on to another instance: `$request_id` stays the same) answers what the
+/// first did and queues nothing twice (issue 10, item 5).
+@Suite(.serialized) struct RetriedRequestTests {
+    @Test func theSameRequestTwiceQueuesOneMail() throws {
+        let client = try TestClient()
+        let user = try client.makeUser()
+        try client.logIn(user)
+        let csrf = try #require(client.cookies["csrftoken"])
+        let id = Request.makeID()
+        let email = "r\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        func put() -> Response {
+            client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
+                           csrfHeader: csrf, requestID: id)
+        }
+        let first = put(), second = put()
+        #expect(first.status == .ok && TestClient.json(first)["code"] as? String == "0")
+        #expect(second.status == .ok && TestClient.json(second)["code"] as? String == "0", "not a false 4002")
+        #expect(first.headers.contains { $0 == ("X-Request-Id", id) })
+        let rows = try client.database.run {
+            try $0.query("SELECT COUNT(*), MIN(request_id) FROM meiduo_outbox WHERE user_id = ?", [.int(user.id)]).first
+        }
+        #expect(rows?.int(0) == 1 && rows?.string(1) == id)
+        // Another request for the same address is a resend, throttled as such.
+        let resend = client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
+                                    csrfHeader: csrf, requestID: Request.makeID())
+        #expect(resend.status == .tooManyRequests)
     }
 }

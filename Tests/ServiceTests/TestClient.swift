@@ -56,7 +56,7 @@ final class TestClient {
     @discardableResult
     func execute(
         _ method: HTTP.Method, _ path: String, query: String = "", body: [UInt8] = [], contentType: String = "",
-        csrfHeader: String? = nil, cookies extra: [String: String] = [:], origin: String? = nil
+        csrfHeader: String? = nil, cookies extra: [String: String] = [:], origin: String? = nil, requestID: String = ""
     ) -> Response {
         let jar = cookies.merging(extra) { $1 }
         var request = Request(
@@ -64,6 +64,7 @@ final class TestClient {
             cookieHeader: jar.isEmpty ? nil : jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), body: body)
         request.origin = origin
         request.host = "127.0.0.1:8080"
+        request.requestID = requestID
         let response = app.respond(to: request)
         for cookie in response.cookies {
             if cookie.maxAge == 0 { cookies[cookie.name] = nil } else { cookies[cookie.name] = cookie.value }

@@ -30,7 +30,10 @@ import Settings
         #expect(s.socket.path == "meiduo-email.sock" && s.socket.mode == 0o660 && s.socket.groupID == nil)
         #expect(s.runAs.name == "nobody")
         #expect(s.templatesDirectory == "templates")
-        #expect(s.responder.threads == 8 && s.responder.bodyLimit == 65536)
+        #expect(s.responder.threads == 8 && s.responder.bodyLimit == 65536 && s.responder.readTimeout == 10)
+        #expect(s.loginThrottle == (try LoginThrottleSettings(Environment([:]))))
+        #expect(s.loginThrottle.accountFailures == 5 && s.loginThrottle.addressFailures == 100 && s.loginThrottle.window == 900)
+        #expect(s.mail.changeNotice && !s.mail.reconfirmable)
         #expect(s.sessions.age == 1_209_600 && !s.sessions.cookieSecure && !s.sessions.csrfCookieSecure)
         #expect(s.sessions.passwordIterations == 600_000)
         #expect(s.sessions.engine == .service && s.sessions.cookieName == "sessionid" && s.sessions.csrfCookieName == "csrftoken")
@@ -59,7 +62,9 @@ import Settings
             "MEIDUO_DB_USER": "shop", "MEIDUO_DB_PASSWORD": "pw", "MEIDUO_DB_NAME": "mall",
             "MEIDUO_DB_CONNECT_TIMEOUT": "5", "MEIDUO_DB_READ_TIMEOUT": "9", "MEIDUO_LOG_LEVEL": "debug",
             "MEIDUO_SOCKET": "/run/x.sock", "MEIDUO_SOCKET_MODE": "0666", "MEIDUO_SOCKET_GROUP": "root", "MEIDUO_USER": "root",
-            "MEIDUO_TEMPLATES": "/opt/t", "MEIDUO_THREADS": "4", "MEIDUO_BODY_LIMIT": "2048",
+            "MEIDUO_TEMPLATES": "/opt/t", "MEIDUO_THREADS": "4", "MEIDUO_BODY_LIMIT": "2048", "MEIDUO_READ_TIMEOUT": "2.5",
+            "MEIDUO_LOGIN_FAILURES": "3", "MEIDUO_LOGIN_ADDRESS_FAILURES": "50", "MEIDUO_LOGIN_WINDOW": "600",
+            "MEIDUO_EMAIL_CHANGE_NOTICE": "false", "EMAIL_RECONFIRMABLE": "true", "EMAIL_USE_TLS": "false",
             "SESSION_COOKIE_AGE": "3600", "SESSION_COOKIE_SECURE": "True", "CSRF_COOKIE_SECURE": "on",
             "MEIDUO_PASSWORD_ITERATIONS": "720000", "PORT": "9000", "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
             "SESSION_COOKIE_NAME": "shop_session", "CSRF_COOKIE_NAME": "shop_csrf", "CSRF_TRUSTED_ORIGINS": "https://a.cn, https://*.b.cn",
@@ -79,7 +84,9 @@ import Settings
         #expect(s.logLevel == .debug)
         #expect(s.socket.path == "/run/x.sock" && s.socket.mode == 0o666 && s.socket.groupID == 0)
         #expect(s.runAs.uid == 0 && s.templatesDirectory == "/opt/t")
-        #expect(s.responder.threads == 4 && s.responder.bodyLimit == 2048)
+        #expect(s.responder.threads == 4 && s.responder.bodyLimit == 2048 && s.responder.readTimeout == 2.5)
+        #expect(s.loginThrottle.accountFailures == 3 && s.loginThrottle.addressFailures == 50 && s.loginThrottle.window == 600)
+        #expect(!s.mail.changeNotice && s.mail.reconfirmable)
         #expect(s.sessions.age == 3600 && s.sessions.cookieSecure && s.sessions.csrfCookieSecure)
         #expect(s.sessions.passwordIterations == 720_000)
         #expect(s.sessions.engine == .djangoDatabase && s.sessions.cookieName == "shop_session" && s.sessions.csrfCookieName == "shop_csrf")
@@ -124,7 +131,9 @@ import Settings
         ("MEIDUO_THREADS", "many"), ("MEIDUO_BODY_LIMIT", "10"), ("SESSION_COOKIE_AGE", "59"), ("SESSION_COOKIE_SECURE", "maybe"),
         ("CSRF_COOKIE_SECURE", "2"), ("MEIDUO_PASSWORD_ITERATIONS", "999"),
         ("SESSION_ENGINE", "django.contrib.sessions.backends.cache"), ("SESSION_COOKIE_NAME", "a;b"), ("CSRF_COOKIE_NAME", "x y"),
-        ("CSRF_TRUSTED_ORIGINS", "shop.example.com"), ("USE_TZ", "utc"), ("EMAIL_VERIFY_URL", "ftp://x/"),
+        ("CSRF_TRUSTED_ORIGINS", "shop.example.com"), ("USE_TZ", "utc"), ("MEIDUO_READ_TIMEOUT", "0"),
+        ("MEIDUO_LOGIN_FAILURES", "-1"), ("MEIDUO_LOGIN_ADDRESS_FAILURES", "x"), ("MEIDUO_LOGIN_WINDOW", "0"),
+        ("MEIDUO_EMAIL_CHANGE_NOTICE", "sometimes"), ("EMAIL_RECONFIRMABLE", "2"), ("EMAIL_VERIFY_URL", "ftp://x/"),
         ("EMAIL_VERIFY_URL", "/emails/verification/"), ("VERIFY_EMAIL_TOKEN_EXPIRES", "0"), ("VERIFY_EMAIL_CONFIRM_PAGE", "sure"),
         ("EMAIL_FROM", "nobody"), ("EMAIL_FROM", "Name <a@b.cn>\r\nBcc: x@y.cn"), ("MEIDUO_THROTTLE_ADDRESS_INTERVAL", "-1"),
         ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
@@ -152,6 +161,25 @@ import Settings
         #expect(problem(["MEIDUO_MAIL_LEASE": "30", "EMAIL_TIMEOUT": "30"])?.contains("MEIDUO_MAIL_LEASE") == true)
         #expect(problem(["MEIDUO_MAIL_LEASE": "31", "EMAIL_TIMEOUT": "30"]) == nil)
         #expect(problem(["MEIDUO_MAIL_LEASE": "2", "EMAIL_BACKEND": "file"]) == nil, "only SMTP waits on a server")
+    }
+
+    @Test func smtpAuthOverAPlainConnectionNeedsALocalServerOrConsent() {
+        let auth = ["EMAIL_HOST_USER": "u", "EMAIL_HOST_PASSWORD": "secret-pw"]
+        let refused = problem(auth.merging(["EMAIL_HOST": "smtp.163.com"]) { $1 })
+        #expect(refused?.hasPrefix("EMAIL_HOST_USER") == true && refused?.contains("secret-pw") == false)
+        for host in ["localhost", "127.0.0.1", "127.1.2.3", "::1"] {
+            #expect(problem(auth.merging(["EMAIL_HOST": host]) { $1 }) == nil, "\(host)")
+        }
+        #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "EMAIL_USE_TLS": "true"]) { $1 }) == nil)
+        #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "EMAIL_USE_SSL": "true"]) { $1 }) == nil)
+        #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "true"]) { $1 }) == nil)
+        #expect(problem(["EMAIL_HOST": "smtp.163.com"]) == nil, "no AUTH, nothing to protect")
+        #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "x"]) { $1 })?
+            .contains("MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH") == true)
+    }
+
+    @Test func redisOnlySessionsAreRefusedWithAWayOut() {
+        #expect(problem(["SESSION_ENGINE": "django.contrib.sessions.backends.cache"])?.contains("cached_db") == true)
     }
 
     @Test func childrenGetNoSecretsInTheirEnvironment() {

@@ -24,14 +24,20 @@ def outbox_count(stack, user_id):
 
 
 def assert_json(response, status, body=None, codes=None):
+    """The answer's status and JSON: exactly `code` and `errmsg`, plus `retry_after` (whole
+    seconds) on a success and on 4002. Answers `retry_after` when there is one."""
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"] == "application/json"
     data = response.json()
+    retry_after = data.pop("retry_after", None)
     assert set(data) == {"code", "errmsg"}
+    assert (retry_after is not None) == (data["code"] in ("0", "4002")), response.text
+    assert retry_after is None or (isinstance(retry_after, int) and retry_after >= 0)
     if body is not None:
         assert data == body
     if codes is not None:
         assert data["code"] in codes, data
+    return retry_after
 
 
 @pytest.fixture

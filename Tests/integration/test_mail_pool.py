@@ -292,3 +292,18 @@ def test_bad_settings_stop_start_up_with_one_clear_line(stack):
     assert result.returncode == 1
     assert "meiduo-email: template folder /nonexistent cannot be read" in result.stderr
     assert "cannot run with this configuration" in result.stderr
+
+
+def test_a_slow_relay_never_lets_a_lease_end_mid_batch(stack_factory, sink):
+    """Each message takes most of a lease at the server: the sender renews the lease of the rest
+    of its batch before starting one it could not finish in time, so no other sender takes the
+    tail, every message goes out once, and every outcome is recorded (issue 10, item 4)."""
+    stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_LEASE="2.5", EMAIL_TIMEOUT="1.5", MEIDUO_MAIL_WORKERS="2")
+    sink.answer_slowly(0.9, times=6)
+    expected = queue_directly(stack, 6)
+    bind(stack)  # rings the senders
+    received = sink.wait_for(7, timeout=30)
+    ids = [r.message_id for r in received]
+    assert len(ids) == len(set(ids)) == 7, "each message once"
+    assert expected <= set(ids)
+    wait_for(lambda: stack.sql("SELECT status, attempts, COUNT(*) FROM meiduo_outbox GROUP BY status, attempts") == (("sent", 1, 7),))

@@ -4,7 +4,10 @@ import os
 import pathlib
 import re
 import secrets
+import socket
 import stat
+import subprocess
+import time
 
 import pytest
 import requests
@@ -128,3 +131,102 @@ def test_confirm_page_mode_post_verifies_with_csrf_only(confirming):
 
 def test_default_mode_has_no_post(stack):
     assert requests.post(stack.url + "/emails/verification/", data={"token": "x"}, timeout=10).status_code == 405
+
+
+# --- Issue 10: sessions end with a password change ----------------------------------------
+
+def test_user_passwd_ends_every_session_of_the_user(stack):
+    user = stack.create_user()
+    first, second = stack.login(user), stack.login(user)
+    other = stack.login(stack.create_user())
+    changed = stack.cli("user", "passwd", user["username"], stdin="A-new-passw0rd\n")
+    assert changed.returncode == 0, changed.stderr
+    for session in (first, second):
+        assert stack.get("/info/", session).status_code == 302
+        assert stack.put_email(session, "stolen@example.com").json()["code"] == "4101"
+    assert stack.get("/info/", other).status_code == 200, "other users stay logged in"
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_sessions WHERE user_id = %s", user["id"])[0][0] == 0
+    user["password"] = "A-new-passw0rd"
+    assert stack.get("/info/", stack.login(user)).status_code == 200
+
+
+def test_a_password_changed_elsewhere_ends_the_session_here(stack):
+    """A shared Django site (or any other writer of tb_users) changes the password: the
+    session, bound to the old password's hash, opens nothing any more, though its row remains."""
+    user = stack.create_user()
+    session = stack.login(user)
+    assert stack.get("/info/", session).status_code == 200
+    stack.sql("UPDATE tb_users SET password = %s WHERE id = %s", __import__("conftest").django_hash("changed"), user["id"])
+    assert stack.get("/info/", session).status_code == 302
+    assert stack.put_email(session, "stolen@example.com").json()["code"] == "4101"
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_sessions WHERE user_id = %s", user["id"])[0][0] == 1
+
+
+def test_a_rehash_at_login_keeps_the_new_session_valid(stack):
+    """Login redoes an old hash at the current count: the session is bound to the new hash."""
+    from conftest import django_hash
+    user = stack.create_user(password="rehash-me", password_hash=django_hash("rehash-me", 1000))
+    session = stack.login(user)
+    assert stack.sql("SELECT password FROM tb_users WHERE id = %s", user["id"])[0][0].startswith("pbkdf2_sha256$600000$")
+    assert stack.get("/info/", session).status_code == 200
+
+
+# --- Issue 10: smaller items --------------------------------------------------------------
+
+def test_secrets_are_not_in_any_childs_environment_and_no_other_process_reads_them(stack):
+    secrets_ = [stack.signing_key(), (stack.var / "db_password").read_text()]
+    children = stack.children("responder") + stack.children("sender")
+    assert len(children) == 3
+    for pid in children:
+        environment = pathlib.Path(f"/proc/{pid}/environ").read_bytes()
+        assert not any(secret.encode() in environment for secret in secrets_), pid
+    if os.geteuid() == 0:
+        # nginx's workers run as nobody, as the service does: they must not read its processes.
+        for pid in [int(stack.env["SERVICE_PID"])] + children:
+            read = subprocess.run(["runuser", "-u", "nobody", "--", "cat", f"/proc/{pid}/environ"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            assert read.returncode != 0 and b"Permission denied" in read.stderr, pid
+
+
+def test_smtp_auth_over_a_plain_connection_is_refused_unless_local_or_allowed(stack):
+    base = {"MEIDUO_SOCKET": str(stack.var / "never.sock"), "EMAIL_BACKEND": "smtp", "EMAIL_HOST_USER": "mailer",
+            "EMAIL_HOST_PASSWORD": "pw"}
+    refused = stack.cli("serve", env={**base, "EMAIL_HOST": "smtp.example.com"})
+    assert refused.returncode == 1 and "EMAIL_HOST_USER" in refused.stderr and "pw" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    for allowed in [{"EMAIL_HOST": "127.0.0.1"}, {"EMAIL_HOST": "smtp.example.com", "EMAIL_USE_TLS": "true"},
+                    {"EMAIL_HOST": "smtp.example.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "true"}]:
+        checked = stack.cli("migrate", "--directory", str(pathlib.Path(__file__).parents[2] / "sql"), env={**base, **allowed})
+        assert checked.returncode == 0, (allowed, checked.stderr)
+
+
+def test_a_stalled_fastcgi_client_does_not_pin_the_request_threads(stack_factory):
+    """Local clients that connect to the service's socket and send nothing (or half a request)
+    are cut off after MEIDUO_READ_TIMEOUT; nginx's requests are served meanwhile."""
+    stack = stack_factory(MEIDUO_THREADS=2, MEIDUO_READ_TIMEOUT=1)
+    path = str(stack.var / "run" / "fcgi" / "meiduo-email.sock")
+    stalled = []
+    for index in range(6):
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(path)
+        if index % 2:
+            client.sendall(b"\x01\x01\x00\x01\x00\x08\x00\x00")  # a FastCGI record header, then nothing
+        stalled.append(client)
+    try:
+        started = time.monotonic()
+        response = requests.get(stack.url + "/login/", timeout=60)
+        print(f"answered after {time.monotonic() - started:.2f} s with {len(stalled)} stalled connections")
+        assert response.status_code == 200
+        for client in stalled:
+            client.settimeout(30)
+            assert client.recv(1) == b"", "the service closed the silent connection"
+    finally:
+        for client in stalled:
+            client.close()
+
+
+def test_the_systemd_unit_can_give_the_socket_to_nginxs_group():
+    unit = (pathlib.Path(__file__).parents[2] / "deploy" / "meiduo-email.service").read_text()
+    group = re.search(r"^Environment=MEIDUO_SOCKET_GROUP=(\S+)$", unit, re.MULTILINE).group(1)
+    assert re.search(rf"^SupplementaryGroups=.*\b{group}\b", unit, re.MULTILINE), "the service must be in the socket's group"
+    assert re.search(r"^User=(?!root)\w+", unit, re.MULTILINE)

@@ -13,3 +13,6 @@ static inline int prctl_set_dumpable(int dumpable) { return prctl(PR_SET_DUMPABL
 /* pipe2 is declared by unistd.h only under _GNU_SOURCE, which would change how the system
    headers shared with Swift's Glibc module are read. */
 extern int pipe2(int pipefd[2], int flags);
+/* The same for accept4. */
+struct sockaddr;
+extern int accept4(int sockfd, struct sockaddr *addr, unsigned int *addrlen, int flags);

@@ -1,0 +1,114 @@
+"""The login back-off (issue 10, item 2): five failures for an account within fifteen minutes
+lock it, answered 429 with the login page saying when to retry and no password hashing spent;
+a far higher limit per client address; a success resets the account; nginx rate-limits login
+POSTs; other routes keep answering while logins are hammered."""
+import concurrent.futures
+import re
+import secrets
+import threading
+import time
+
+import requests
+
+from conftest import hidden_field
+
+
+def attempt(stack, username, password):
+    session = stack.csrf_session()
+    return session.post(stack.url + "/login/", allow_redirects=False, timeout=30, data={
+        "username": username, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+
+
+def failures(stack):
+    return stack.sql("SELECT COUNT(*) FROM meiduo_login_failures")[0][0]
+
+
+def assert_locked(response):
+    assert response.status_code == 429, response.text[:300]
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert re.search(r"登录失败次数过多，请在 \d+ 分钟后再试", response.text)
+    assert 0 < int(response.headers["Retry-After"]) <= 900
+    assert "sessionid" not in response.cookies
+    assert hidden_field(response.text, "csrfmiddlewaretoken"), "the form is there to try again later"
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(stack):
+    user = stack.create_user()
+    for _ in range(5):
+        assert attempt(stack, user["username"], "wrong").status_code == 400
+    before = failures(stack)
+    assert_locked(attempt(stack, user["username"], user["password"]))
+    # By mobile number too: the count is the account's, not the name's.
+    assert_locked(attempt(stack, user["mobile"], "wrong"))
+    assert failures(stack) == before, "a refused attempt is not even counted: no password was checked"
+    # Others behind the same address are not locked out.
+    assert attempt(stack, (other := stack.create_user())["username"], other["password"]).status_code == 302
+
+
+def test_the_lock_ends_when_the_window_has_passed(stack):
+    user = stack.create_user()
+    for _ in range(5):
+        attempt(stack, user["username"], "wrong")
+    assert_locked(attempt(stack, user["username"], user["password"]))
+    # Fifteen minutes later (the failures' clock moved back rather than waiting).
+    stack.sql("UPDATE meiduo_login_failures SET failed_at = failed_at - INTERVAL 901 SECOND")
+    assert attempt(stack, user["username"], user["password"]).status_code == 302
+
+
+def test_a_success_resets_the_account(stack):
+    user = stack.create_user()
+    for _ in range(4):
+        attempt(stack, user["username"], "wrong")
+    assert attempt(stack, user["username"], user["password"]).status_code == 302
+    for _ in range(4):
+        assert attempt(stack, user["username"], "wrong").status_code == 400
+    assert attempt(stack, user["username"], user["password"]).status_code == 302
+
+
+def test_unknown_names_back_off_the_same_way(stack):
+    name = "nobody-" + secrets.token_hex(4)
+    for _ in range(5):
+        assert attempt(stack, name, "x").status_code == 400
+    assert_locked(attempt(stack, name, "x"))
+
+
+def test_the_per_address_limit(stack_factory):
+    stack = stack_factory(MEIDUO_LOGIN_ADDRESS_FAILURES=8)
+    for index in range(8):
+        assert attempt(stack, f"guess{index}-{secrets.token_hex(3)}", "x").status_code == 400
+    user = stack.create_user()
+    assert_locked(attempt(stack, user["username"], user["password"]))
+
+
+def test_nginx_limits_login_posts_and_other_routes_keep_answering(stack_factory):
+    stack = stack_factory(MEIDUO_NGINX_LOGIN_RATE="2r/s")
+    victim = stack.create_user()
+    session = stack.login(victim)
+    stop = threading.Event()
+    statuses = []
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                statuses.append(attempt(stack, "guess-" + secrets.token_hex(4), "x").status_code)
+            except requests.RequestException:
+                statuses.append(None)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(8):
+            pool.submit(hammer)
+        try:
+            timings = []
+            for index in range(20):
+                started = time.monotonic()
+                assert stack.get("/info/", session).status_code == 200
+                assert stack.put_email(session, f"h{index}{secrets.token_hex(3)}@example.com").json()["code"] in ("0", "4002")
+                timings.append(time.monotonic() - started)
+        finally:
+            stop.set()
+    counts = {status: statuses.count(status) for status in set(statuses)}
+    timings.sort()
+    print(f"login POSTs while hammered: {counts}; /info/ + PUT /emails/ p50 {timings[10] * 1000:.1f} ms, "
+          f"max {timings[-1] * 1000:.1f} ms")
+    assert counts.get(429, 0) > 0, "nginx refused most of the flood"
+    assert set(counts) <= {400, 429}, counts
