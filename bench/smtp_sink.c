@@ -1,8 +1,9 @@
 /*
  * A fast SMTP sink for the benchmarks: accepts every message on 127.0.0.1:PORT (a thread per
- * connection) and appends "<CLOCK_MONOTONIC ns> <Message-ID> <CLOCK_REALTIME ns>\n" to LOG as
- * each one completes, so bench/run can count deliveries and time them (the wall clock against
- * the outbox row's created_at). Python's aiosmtpd tops out near 2,000 messages/s on these
+ * connection) and appends "<CLOCK_MONOTONIC ns> <Message-ID> <CLOCK_REALTIME ns> <bytes>\n" to LOG
+ * as each one completes, so bench/run can count deliveries, time them (the wall clock against
+ * the outbox row's created_at), check that each Message-ID arrives once, and size its own
+ * messages like the service's (bytes: the message as sent, CRLFs counted, dot-stuffing not). Python's aiosmtpd tops out near 2,000 messages/s on these
  * machines; this one is not the limit. Not part of the product.
  *
  *   cc -O2 -o smtp_sink smtp_sink.c -lpthread && ./smtp_sink PORT LOG
@@ -27,14 +28,14 @@ static void reply(int fd, const char *text) {
     if (write(fd, text, length) != (ssize_t)length) { /* the client went away */ }
 }
 
-static void record(const char *message_id) {
+static void record(const char *message_id, size_t bytes) {
     struct timespec now, wall;
     clock_gettime(CLOCK_MONOTONIC, &now);
     clock_gettime(CLOCK_REALTIME, &wall);
     char line[640];
-    int length = snprintf(line, sizeof line, "%lld %s %lld\n",
+    int length = snprintf(line, sizeof line, "%lld %s %lld %zu\n",
                           (long long)now.tv_sec * 1000000000LL + now.tv_nsec, message_id,
-                          (long long)wall.tv_sec * 1000000000LL + wall.tv_nsec);
+                          (long long)wall.tv_sec * 1000000000LL + wall.tv_nsec, bytes);
     if (write(log_fd, line, (size_t)length) != length) { /* nothing better to do */ }
 }
 
@@ -43,6 +44,7 @@ static void *session(void *argument) {
     char buffer[65536];
     size_t used = 0;
     int in_data = 0;
+    size_t data_bytes = 0;
     char message_id[512] = "-";
     reply(fd, "220 sink ESMTP\r\n");
     for (;;) {
@@ -56,18 +58,22 @@ static void *session(void *argument) {
             if (in_data) {
                 if (strcmp(start, ".") == 0) {
                     in_data = 0;
-                    record(message_id);
+                    record(message_id, data_bytes);
                     strcpy(message_id, "-");
                     reply(fd, "250 OK queued\r\n");
-                } else if (strncasecmp(start, "Message-ID:", 11) == 0 && message_id[0] == '-') {
-                    const char *value = start + 11;
-                    while (*value == ' ') value++;
-                    snprintf(message_id, sizeof message_id, "%s", value);
+                } else {
+                    data_bytes += strlen(start) + 2 - (start[0] == '.' ? 1 : 0);
+                    if (strncasecmp(start, "Message-ID:", 11) == 0 && message_id[0] == '-') {
+                        const char *value = start + 11;
+                        while (*value == ' ') value++;
+                        snprintf(message_id, sizeof message_id, "%s", value);
+                    }
                 }
             } else if (strncasecmp(start, "EHLO", 4) == 0) {
                 reply(fd, "250-sink\r\n250 8BITMIME\r\n");
             } else if (strncasecmp(start, "DATA", 4) == 0) {
                 in_data = 1;
+                data_bytes = 0;
                 reply(fd, "354 go ahead\r\n");
             } else if (strncasecmp(start, "QUIT", 4) == 0) {
                 reply(fd, "221 bye\r\n");
