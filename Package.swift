@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, imported as they are.
@@ -37,23 +39,36 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Codecs"]),
         .target(name: "EmailCore", dependencies: ["Codecs", "HTTP", "OpenSSL"]),
 
+        // Metrics: what is recorded (swift-metrics, named once), and how the process tree's
+        // figures become one Prometheus scrape (swift-prometheus).
+        .target(name: "Instruments", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
+        .target(name: "Telemetry", dependencies: [
+            "Instruments", "Processes", .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
         // The application, layer by layer.
         .target(name: "Settings", dependencies: ["EmailCore", "Processes"]),
-        .target(name: "Store", dependencies: ["MariaDB", "OpenSSL", "Codecs", "Settings"]),
+        .target(name: "Store", dependencies: ["MariaDB", "OpenSSL", "Codecs", "Settings", "Instruments"]),
         .target(name: "Views", dependencies: ["HTTP", .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "Auth", dependencies: ["HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib"]),
-        .target(name: "EmailFlow", dependencies: ["Auth", "EmailCore", "HTTP", "Processes", "Settings", "Store", "Views"]),
+        .target(name: "Auth", dependencies: ["HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib", "Instruments"]),
+        .target(name: "EmailFlow", dependencies: [
+            "Auth", "EmailCore", "HTTP", "Processes", "Settings", "Store", "Views", "Instruments",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "MailPool", dependencies: [
-            "Codecs", "Curl", "MariaDB", "Processes", "Settings", "Store", .product(name: "Logging", package: "swift-log"),
+            "Codecs", "Curl", "MariaDB", "Processes", "Settings", "Store", "Instruments", "Telemetry",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Service", dependencies: [
             "FastCGI", "MariaDB", "HTTP", "Settings", "Store", "Views", "Auth", "EmailFlow", "MailPool", "Processes",
-            .product(name: "Logging", package: "swift-log"),
+            "Instruments", "Telemetry", .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .executableTarget(
             name: "MeiduoEmail",
             dependencies: [
-                "Service", "Settings", "Store", "Auth", "FastCGI", "MariaDB", "MailPool", "Processes",
+                "Service", "Settings", "Store", "Auth", "FastCGI", "MariaDB", "MailPool", "Processes", "Instruments", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The Swift runtime linked in: each of the four processes maps less (see README,
@@ -76,6 +91,10 @@ let package = Package(
         .testTarget(name: "MailPoolTests", dependencies: ["MailPool", "Settings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Settings", "Store", "HTTP", "Auth", "MariaDB", "Processes"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "ServiceTests", dependencies: [
+            "Service", "Settings", "Store", "HTTP", "Auth", "MariaDB", "Processes", "Telemetry",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
     ]
 )

@@ -29,10 +29,12 @@ CREATE TABLE IF NOT EXISTS meiduo_pending_emails (
 DELIMITER $$
 
 -- Seconds until the throttle lets another verification mail go to `email_in` for `user_id_in`
--- (0: now). A zero interval or limit is off. A procedure, not a function: creating functions
--- needs more privileges on a server that keeps a binary log.
+-- (0: now), and which limit holds it back ('address' or 'user'). A zero interval or limit is
+-- off. A procedure, not a function: creating functions needs more privileges on a server that
+-- keeps a binary log.
 CREATE OR REPLACE PROCEDURE meiduo_throttle_wait(
-    IN user_id_in INT, IN email_in VARCHAR(254), IN address_interval_in INT, IN user_hourly_in INT, OUT wait_out INT)
+    IN user_id_in INT, IN email_in VARCHAR(254), IN address_interval_in INT, IN user_hourly_in INT, OUT wait_out INT,
+    OUT limit_out VARCHAR(8))
     READS SQL DATA
 BEGIN
     DECLARE last_to_address DATETIME(6) DEFAULT NULL;
@@ -56,11 +58,12 @@ BEGIN
         END IF;
     END IF;
     SET wait_out = GREATEST(address_wait, user_wait, 0);
+    SET limit_out = IF(wait_out = 0, NULL, IF(user_wait > address_wait, 'user', 'address'));
 END$$
 
 -- Stores a user's new address and queues its verification mail, atomically, unless the
 -- throttle says wait; answers one row (outcome 'queued' or 'throttled', the outbox id,
--- retry_after seconds). The same request_id again answers the first call's row: a retried
+-- retry_after seconds, the limit that throttled it). The same request_id again answers the first call's row: a retried
 -- request queues nothing twice. With reconfirmable_in, a verified address stays in tb_users
 -- and the new one waits in meiduo_pending_emails until it is verified. When notice_to_in is
 -- the user's verified address and the new one differs, the notice is queued too.
@@ -82,6 +85,7 @@ BEGIN
     DECLARE current_active TINYINT DEFAULT 0;
     DECLARE queued_before BIGINT UNSIGNED DEFAULT NULL;
     DECLARE wait_seconds INT DEFAULT 0;
+    DECLARE held_by VARCHAR(8) DEFAULT NULL;
     DECLARE queued_id BIGINT UNSIGNED DEFAULT NULL;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
@@ -97,13 +101,13 @@ BEGIN
     END IF;
     IF queued_before IS NOT NULL THEN
         COMMIT;
-        CALL meiduo_throttle_wait(user_id_in, email_in, address_interval_in, user_hourly_in, wait_seconds);
-        SELECT 'queued' AS outcome, queued_before AS outbox_id, wait_seconds AS retry_after;
+        CALL meiduo_throttle_wait(user_id_in, email_in, address_interval_in, user_hourly_in, wait_seconds, held_by);
+        SELECT 'queued' AS outcome, queued_before AS outbox_id, wait_seconds AS retry_after, NULL AS held_by;
     ELSE
-        CALL meiduo_throttle_wait(user_id_in, email_in, address_interval_in, user_hourly_in, wait_seconds);
+        CALL meiduo_throttle_wait(user_id_in, email_in, address_interval_in, user_hourly_in, wait_seconds, held_by);
         IF wait_seconds > 0 THEN
             ROLLBACK;
-            SELECT 'throttled' AS outcome, NULL AS outbox_id, wait_seconds AS retry_after;
+            SELECT 'throttled' AS outcome, NULL AS outbox_id, wait_seconds AS retry_after, held_by;
         ELSE
             IF reconfirmable_in AND current_active = 1 AND BINARY current_email <> email_in THEN
                 INSERT INTO meiduo_pending_emails (user_id, email, requested_at) VALUES (user_id_in, email_in, NOW(6))
@@ -120,9 +124,9 @@ BEGIN
                 INSERT INTO meiduo_outbox (user_id, kind, request_id, recipient, message_id, message, status, attempts, due_at, created_at)
                 VALUES (user_id_in, 'notice', request_id_in, notice_to_in, notice_id_in, notice_in, 'queued', 0, NOW(6), NOW(6));
             END IF;
-            CALL meiduo_throttle_wait(user_id_in, email_in, address_interval_in, user_hourly_in, wait_seconds);
+            CALL meiduo_throttle_wait(user_id_in, email_in, address_interval_in, user_hourly_in, wait_seconds, held_by);
             COMMIT;
-            SELECT 'queued' AS outcome, queued_id AS outbox_id, wait_seconds AS retry_after;
+            SELECT 'queued' AS outcome, queued_id AS outbox_id, wait_seconds AS retry_after, NULL AS held_by;
         END IF;
     END IF;
 END$$

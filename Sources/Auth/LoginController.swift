@@ -1,4 +1,5 @@
 import HTTP
+import Instruments
 import Settings
 import Store
 import Views
@@ -50,8 +51,9 @@ public final class LoginController {
             return (credentials, subjects, try throttle.wait(subjects, on: connection))
         }
         if let wait {
-            var response = page("登录失败次数过多，请在 \((wait + 59) / 60) 分钟后再试", .tooManyRequests)
-            response.headers.append(("Retry-After", String(wait)))
+            Instruments.throttled["login_\(wait.scope.rawValue)"]?.increment()
+            var response = page("登录失败次数过多，请在 \((wait.seconds + 59) / 60) 分钟后再试", .tooManyRequests)
+            response.headers.append(("Retry-After", String(wait.seconds)))
             return response
         }
         guard let credentials, hasher.verify(password, against: credentials.passwordHash), credentials.isActive else {
@@ -59,6 +61,7 @@ public final class LoginController {
                 // The time a real check takes, so an unknown name is not told apart by timing.
                 hasher.verifyNothing(password)
             }
+            Instruments.loginFailures.increment()
             try database.run { try throttle.recordFailure(subjects, on: $0) }
             return page("用户名或密码错误", .badRequest)
         }

@@ -23,16 +23,18 @@ struct LoginThrottle {
         }
     }
 
-    /// Seconds until the subjects may try again, nil when they may now.
-    func wait(_ subjects: Subjects, on connection: Connection) throws -> Int? {
+    /// Seconds until the subjects may try again and which limit holds them back, nil when they
+    /// may now.
+    func wait(_ subjects: Subjects, on connection: Connection) throws -> (seconds: Int, scope: LoginFailures.Scope)? {
         let recent = try LoginFailures.recent(account: subjects.account, address: subjects.address, window: settings.window, on: connection)
-        var wait = 0
+        var longest: (seconds: Int, scope: LoginFailures.Scope)?
         for (scope, subject, limit) in [(LoginFailures.Scope.account, subjects.account, settings.accountFailures),
                                         (.address, subjects.address, settings.addressFailures)]
         where limit > 0 && (recent[scope]?.count ?? 0) >= limit {
-            wait = max(wait, try LoginFailures.wait(scope: scope, subject: subject, limit: limit, window: settings.window, on: connection))
+            let wait = try LoginFailures.wait(scope: scope, subject: subject, limit: limit, window: settings.window, on: connection)
+            if wait > (longest?.seconds ?? 0) { longest = (wait, scope) }
         }
-        return wait > 0 ? wait : nil
+        return longest
     }
 
     func recordFailure(_ subjects: Subjects, on connection: Connection) throws {

@@ -22,8 +22,8 @@ public enum VerificationToken {
     public enum Failure: Error, Equatable {
         /// Not a token of ours: bad signature, bad encoding, wrong algorithm, missing claims.
         case invalid
-        /// Signed by us, but older than its `exp`.
-        case expired
+        /// Signed by us, but older than its `exp`: what it claimed, for offering another link.
+        case expired(Claims)
     }
 
     /// Longer tokens are not read at all.
@@ -55,7 +55,7 @@ public enum VerificationToken {
               let payload = decodeJSON(parts[1]),
               let userID = payload["user_id"]?.integer, let email = payload["email"]?.string
         else { return .failure(.invalid) }
-        guard expires >= now else { return .failure(.expired) }
+        guard expires >= now else { return .failure(.expired(Claims(userID: userID, email: email))) }
         return .success(Claims(userID: userID, email: email))
     }
 

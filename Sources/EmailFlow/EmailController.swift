@@ -1,7 +1,8 @@
 import Auth
 import EmailCore
 import HTTP
-import Processes
+import Instruments
+import Logging
 import Settings
 import Store
 import Views
@@ -10,24 +11,21 @@ import Views
 /// transaction. Checks run in the contract's order: session, CSRF, body, pattern, throttle.
 /// A database failure anywhere is the route's `saveFailed` answer (see the routing table).
 public final class EmailController {
-    private let database: Database
     private let gate: SessionGate
-    private let templates: Templates
-    private let settings: Settings
+    private let binder: AddressBinder
     private let mailQueued: () -> Void
     private let csrf: CSRF
 
     static let saved = "添加邮箱成功"
+    static let logger = Logger(label: "responder")
 
     /// What a database failure on this route answers: 200 with code 5000, as the tutorial.
     public static let saveFailed = HTTPError(.ok, code: .database, "添加邮箱失败")
 
     /// `mailQueued` runs after each commit, to wake the mail senders.
     public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, mailQueued: @escaping () -> Void) {
-        self.database = database
         self.gate = gate
-        self.templates = templates
-        self.settings = settings
+        binder = AddressBinder(database: database, templates: templates, settings: settings)
         self.mailQueued = mailQueued
         csrf = CSRF(settings.sessions)
     }
@@ -38,25 +36,17 @@ public final class EmailController {
         let email = try Self.email(in: request.checkedBody())
         guard EmailPattern.matches(email) else { throw HTTPError(.forbidden, code: .email, "参数email有误") }
 
-        let now = Clock.unixSeconds()
-        let mail = try VerificationMail(userID: user.id, email: email, now: now, settings: settings, templates: templates)
-        var notice: (recipient: String, messageID: String, message: [UInt8])?
-        if settings.mail.changeNotice, user.emailActive, user.email != email {
-            let old = try NoticeMail(to: user.email, newAddress: email, username: user.username, now: now, settings: settings, templates: templates)
-            notice = (user.email, old.messageID, old.message)
-        }
-        let binding = Outbox.Binding(
-            userID: user.id, email: email, messageID: mail.messageID, message: mail.message, requestID: request.requestID,
-            addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
-            reconfirmable: settings.mail.reconfirmable, notice: notice)
-        switch try database.run({ try Outbox.bind(binding, on: $0) }) {
-        case .throttled(let retryAfter):
+        switch try binder.bind(user, email: email, requestID: request.requestID) {
+        case .throttled(let retryAfter, let limit):
+            Instruments.throttled[limit.rawValue]?.increment()
             var error = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", headers: [("Retry-After", String(retryAfter))])
-            error.fields = [("retry_after", Int64(retryAfter))]
+            error.fields = [("retry_after", .int(Int64(retryAfter)))]
             throw error
-        case .queued(_, let retryAfter):
+        case .queued(let outbox, let retryAfter):
+            Instruments.mailsQueued.increment()
+            Self.logger.info("verification mail queued", metadata: ["outbox": "\(outbox)", "request_id": "\(request.requestID)"])
             mailQueued()
-            return .json(.ok, Self.saved, fields: [("retry_after", Int64(retryAfter))])
+            return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(retryAfter)))])
         }
     }
 

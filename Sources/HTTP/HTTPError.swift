@@ -8,22 +8,27 @@ public struct HTTPError: Error, Sendable {
     public var message: String
     /// A second line on an error page: what the user can do about it.
     public var hint: String?
+    /// A button on an error page that does it.
+    public var action: PageAction?
+    /// Cookies the page's action needs (its CSRF cookie).
+    public var cookies: [SetCookie] = []
     public var headers: [(name: String, value: String)]
     /// Extra fields of a JSON answer, after `code` and `errmsg`.
-    public var fields: [(name: String, value: Int64)]
+    public var fields: [(String, JSONWriter.Scalar)]
     /// What went wrong underneath, for the log only.
     public var cause: String?
     public let fileID: String
     public let line: Int
 
     public init(
-        _ status: Status, code: RetCode, _ message: String, hint: String? = nil, headers: [(name: String, value: String)] = [],
-        fileID: String = #fileID, line: Int = #line
+        _ status: Status, code: RetCode, _ message: String, hint: String? = nil, action: PageAction? = nil,
+        headers: [(name: String, value: String)] = [], fileID: String = #fileID, line: Int = #line
     ) {
         self.status = status
         self.code = code
         self.message = message
         self.hint = hint
+        self.action = action
         self.headers = headers
         self.fields = []
         self.fileID = fileID

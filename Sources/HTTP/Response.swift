@@ -12,9 +12,8 @@ public struct Response: Sendable {
     }
 
     /// A JSON body of Meiduo's shape: `code` and `errmsg`, then the data `fields` of this answer.
-    public static func json(_ code: RetCode, _ message: String, status: Status = .ok, fields: [(name: String, value: Int64)] = []) -> Response {
-        var pairs: [(String, JSONWriter.Scalar)] = [("code", .string(code.rawValue)), ("errmsg", .string(message))]
-        pairs += fields.map { ($0.name, .int($0.value)) }
+    public static func json(_ code: RetCode, _ message: String, status: Status = .ok, fields: [(String, JSONWriter.Scalar)] = []) -> Response {
+        let pairs: [(String, JSONWriter.Scalar)] = [("code", .string(code.rawValue)), ("errmsg", .string(message))] + fields
         return Response(status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.object(pairs))
     }
 

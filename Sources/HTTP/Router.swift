@@ -7,6 +7,8 @@ public enum Flavor: Sendable {
 /// flavor, and what its clients are told when the database fails under it.
 public struct Router<Handler> {
     public struct Route {
+        /// The path it was registered under.
+        public let path: String
         public let flavor: Flavor
         /// The answer for a database failure on this path: each path words it for its clients.
         public let databaseFailure: HTTPError
@@ -26,7 +28,7 @@ public struct Router<Handler> {
 
     public mutating func add(_ path: String, _ flavor: Flavor, databaseFailure: HTTPError? = nil, _ handlers: [(Method, Handler)]) {
         precondition(routes[path] == nil, "route \(path) registered twice")
-        routes[path] = Route(flavor: flavor, databaseFailure: databaseFailure ?? Self.databaseFailure(flavor), handlers: handlers)
+        routes[path] = Route(path: path, flavor: flavor, databaseFailure: databaseFailure ?? Self.databaseFailure(flavor), handlers: handlers)
     }
 
     public func match(_ method: Method, _ path: String) -> Match {

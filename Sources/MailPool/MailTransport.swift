@@ -6,11 +6,18 @@ public protocol MailTransport {
     func deliver(_ mail: Outbox.ClaimedMail) throws(DeliveryError)
 }
 
-public enum DeliveryError: Error, Equatable {
-    /// May succeed later: connection trouble, a 4xx reply, a full disk.
-    case temporary(String)
-    /// Will not succeed: a 5xx reply.
-    case permanent(String)
+/// A delivery that did not happen: what went wrong (for the log and the operator), its kind
+/// (for the user and the metrics), and whether trying again can help.
+public struct DeliveryError: Error, Equatable {
+    public let message: String
+    public let kind: Outbox.FailureKind
+    /// Will not succeed later: a 5xx reply. Otherwise (connection trouble, a 4xx reply, a full
+    /// disk) it may.
+    public let isPermanent: Bool
+
+    static func temporary(_ message: String, _ kind: Outbox.FailureKind = .other) -> DeliveryError {
+        DeliveryError(message: message, kind: kind, isPermanent: false)
+    }
 }
 
 extension DeliverySettings.Transport {

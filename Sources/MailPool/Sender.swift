@@ -1,9 +1,11 @@
 import Curl
+import Instruments
 import Logging
 import MariaDB
 import Processes
 import Settings
 import Store
+import Telemetry
 
 /// One mail-sender child: claims due messages from the outbox under a lease, delivers them,
 /// records each outcome, and sleeps until the responder rings or a retry comes due. On
@@ -15,14 +17,25 @@ public final class Sender {
     private let transport: MailTransport
     private let wake: FileDescriptor?
     private let signals: FileDescriptor
+    private let telemetry: Telemetry
+    /// The first sender of a service also deletes old sent mail.
+    private let sweepsRetention: Bool
+    private let retention: Int
+    private var lastPublished = 0.0
+    private var lastSweep = 0.0
     private let logger = Logger(label: "sender")
     /// Outcomes not yet written (the database may be away); kept until they are.
     private var unrecorded: [(Outbox.ClaimedMail, Outbox.Outcome)] = []
     private var stopping = false
     private var databaseReachable = true
 
-    /// `wake` is the pipe the responder rings when it queued mail.
-    public init(settings: Settings, wake: FileDescriptor?) throws {
+    /// How often at most a busy sender writes its figures, and how often the first one deletes
+    /// sent mail past its retention.
+    static let publishInterval = 0.25
+    static let sweepInterval = 60.0
+
+    /// `wake` is the pipe the responder rings when it queued mail; `number` counts from 1.
+    public init(settings: Settings, wake: FileDescriptor?, telemetry: Telemetry, number: Int) throws {
         // Requests come first: under load a sender gets the CPU the responder leaves, and the
         // queue absorbs the difference.
         CurrentProcess.setNiceness(Int32(settings.delivery.niceness))
@@ -36,6 +49,9 @@ public final class Sender {
         retry = RetrySchedule(settings.delivery)
         database = Database(settings.database)
         self.wake = wake
+        self.telemetry = telemetry
+        sweepsRetention = number == 1
+        retention = settings.outboxRetention
         transport = try settings.delivery.transport.makeTransport(envelopeSender: settings.mail.from.address)
     }
 
@@ -60,16 +76,41 @@ public final class Sender {
                 continue
             }
             if batch.isEmpty {
+                sweepRetention()
+                publish(now: true)
                 while !pause() {}
             } else {
                 deliver(batch, leasedUntil: leasedUntil)
+                publish(now: false)
             }
         }
         if !recordOutcomes() {
             logger.warning("stopping with \(unrecorded.count) outcomes unrecorded; those messages go out again after their lease")
         }
+        publish(now: true)
         logger.info("sender stopped")
         return 0
+    }
+
+    private func publish(now force: Bool) {
+        let time = Clock.monotonic()
+        guard force || time - lastPublished >= Self.publishInterval else { return }
+        lastPublished = time
+        telemetry.publish()
+    }
+
+    /// Deletes sent mail older than MEIDUO_OUTBOX_RETENTION, a small batch per statement.
+    private func sweepRetention() {
+        let time = Clock.monotonic()
+        guard sweepsRetention, time - lastSweep >= Self.sweepInterval else { return }
+        lastSweep = time
+        do {
+            let purged = try database.run { try Outbox.purgeSent(olderThan: retention, on: $0) }
+            Instruments.outboxPurged.increment(by: purged)
+            if purged > 0 { logger.info("deleted \(purged) sent messages older than the retention") }
+        } catch {
+            noteDatabase(reachable: false, error)
+        }
     }
 
     /// Sends a claimed batch one message at a time. A message is started only while the lease
@@ -77,6 +118,7 @@ public final class Sender {
     /// lease of what is left is renewed first (committing the outcomes so far with it), so no
     /// other sender can take a message this one is still sending.
     private func deliver(_ batch: [Outbox.ClaimedMail], leasedUntil: Double) {
+        let claimedAt = leasedUntil - settings.leaseSeconds
         var remaining = batch[...]
         var leaseEnd = leasedUntil
         var renewed = false
@@ -100,7 +142,7 @@ public final class Sender {
             }
             renewed = false
             remaining = remaining.dropFirst()
-            unrecorded.append((mail, outcome(of: mail)))
+            unrecorded.append((mail, outcome(of: mail, claimedAt: claimedAt)))
         }
     }
 
@@ -126,32 +168,51 @@ public final class Sender {
         }
     }
 
-    private func outcome(of mail: Outbox.ClaimedMail) -> Outbox.Outcome {
-        let about: Logger.Metadata = [
+    private func outcome(of mail: Outbox.ClaimedMail, claimedAt: Double) -> Outbox.Outcome {
+        var about: Logger.Metadata = [
             "outbox": "\(mail.id)", "message_id": "\(mail.messageID)", "to": "\(mail.recipient)", "attempt": "\(mail.attempt)",
         ]
+        if let request = mail.requestID { about["request_id"] = "\(request)" }
         // Claimed more often than it may be tried: senders died holding it.
         guard mail.attempt <= retry.maxRetries + 1 else {
             logger.error("failed: claimed \(mail.attempt) times without an outcome", metadata: about)
-            return .failed(error: "gave up after \(mail.attempt - 1) claims ended without an outcome")
+            Instruments.failures["abandoned"]?.increment()
+            return .failed(error: "gave up after \(mail.attempt - 1) claims ended without an outcome", kind: .other)
         }
+        let started = Clock.monotonic()
         do {
             try transport.deliver(mail)
+            let done = Clock.monotonic()
+            Instruments.sendDuration.recordNanoseconds(Int64((done - started) * 1e9))
+            Instruments.deliveryDelay.recordNanoseconds(Int64((mail.ageAtClaim + done - claimedAt) * 1e9))
+            Instruments.mailsDelivered.increment()
             logger.info("sent", metadata: about)
             return .sent
         } catch {
-            switch error {
-            case .permanent(let reason):
-                logger.error("failed: refused for good: \(reason)", metadata: about)
-                return .failed(error: reason)
-            case .temporary(let reason):
-                guard let delay = retry.delay(afterFailedAttempt: mail.attempt) else {
-                    logger.error("failed after \(mail.attempt) attempts: \(reason)", metadata: about)
-                    return .failed(error: reason)
-                }
-                logger.warning("retrying in \(delay)s: \(reason)", metadata: about)
-                return .retry(afterSeconds: delay, error: reason)
+            Instruments.sendDuration.recordNanoseconds(Int64((Clock.monotonic() - started) * 1e9))
+            if error.isPermanent {
+                logger.error("failed: refused for good: \(error.message)", metadata: about)
+                Instruments.failures["smtp_permanent"]?.increment()
+                return .failed(error: error.message, kind: error.kind)
             }
+            guard let delay = retry.delay(afterFailedAttempt: mail.attempt) else {
+                logger.error("failed after \(mail.attempt) attempts: \(error.message)", metadata: about)
+                Instruments.failures["retries_exhausted"]?.increment()
+                return .failed(error: error.message, kind: error.kind)
+            }
+            logger.warning("retrying in \(delay)s: \(error.message)", metadata: about)
+            Instruments.retries[Self.retryReason(error.kind)]?.increment()
+            return .retry(afterSeconds: delay, error: error.message, kind: error.kind)
+        }
+    }
+
+    /// The metrics' name for why a delivery will be tried again.
+    static func retryReason(_ kind: Outbox.FailureKind) -> String {
+        switch kind {
+        case .temporary: "smtp_temporary"
+        case .connection: "connection"
+        case .timeout: "timeout"
+        case .refused, .other: "other"
         }
     }
 

@@ -13,15 +13,16 @@ struct OutboxCommand: ParsableCommand {
     }
 
     struct Stats: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Messages queued, in flight, sent and failed; the oldest queued one's age.")
+        static let configuration = CommandConfiguration(
+            abstract: "Messages by status and how long the oldest due one has waited: the figures of meiduo_email_outbox_messages and meiduo_email_outbox_oldest_due_age_seconds.")
 
         func run() {
             let stats = OutboxCommand.withDatabase { try Outbox.stats(on: $0) }
-            print("queued     \(stats.queued)")
-            print("in flight  \(stats.inFlight)")
-            print("sent       \(stats.sent)")
-            print("failed     \(stats.failed)")
-            print("oldest queued  \(stats.oldestQueuedAge.map { Duration.describe($0) } ?? "-")")
+            print("queued          \(stats.queued)")
+            print("sending         \(stats.inFlight)")
+            print("sent            \(stats.sent)")
+            print("failed          \(stats.failed)")
+            print("oldest due age  \(String(format: "%.3f", stats.oldestDueAge)) s")
         }
     }
 
@@ -85,11 +86,5 @@ struct OutboxCommand: ParsableCommand {
             let count = OutboxCommand.withDatabase { try Outbox.purgeSent(olderThan: seconds, on: $0) }
             print("deleted \(count) sent message\(count == 1 ? "" : "s")")
         }
-    }
-}
-
-enum Duration {
-    static func describe(_ seconds: Double) -> String {
-        seconds < 120 ? "\(Int(seconds))s" : seconds < 7200 ? "\(Int(seconds / 60))m" : "\(Int(seconds / 3600))h"
     }
 }

@@ -2,8 +2,10 @@ import ArgumentParser
 import FastCGI
 import MailPool
 import Processes
+import Instruments
 import Service
 import Settings
+import Telemetry
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,26 +23,49 @@ struct Serve: ParsableCommand {
         } catch {
             Startup.fail("cannot listen on \(settings.socket.path): \(error)")
         }
-        // Root is needed at most for the socket; nothing after this runs as root.
+        let metrics = Telemetry.directory(forSocket: settings.socket.path)
+        do {
+            try Telemetry.prepare(directory: metrics, owner: SystemAccounts.isRoot ? settings.runAs : nil)
+        } catch {
+            Startup.fail("cannot prepare \(metrics) for the metrics: \(error)")
+        }
+        // Root is needed at most for the socket and that folder; nothing after this runs as root.
         do {
             try Privileges.drop(to: settings.runAs)
         } catch {
             Startup.fail("\(error)")
         }
         CurrentProcess.forbidInspection()
+        let telemetry = Telemetry.start(as: .supervisor, slot: "supervisor", directory: metrics)
         let responder = Supervisor.Child(
-            name: "responder", arguments: ["responder"],
+            name: "responder", role: "responder", arguments: ["responder"],
             descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (wakeup.write, ResponderProcess.wakeupFD)])
         let senders = (0..<settings.delivery.workers).map { index in
-            Supervisor.Child(name: "sender \(index + 1)", arguments: ["sender"], descriptors: [(wakeup.read, SenderProcess.wakeupFD)])
+            Supervisor.Child(
+                name: "sender \(index + 1)", role: "sender", arguments: ["sender", "--number", "\(index + 1)"],
+                descriptors: [(wakeup.read, SenderProcess.wakeupFD)])
         }
         let variables = SystemEnvironment.variables()
         let status = Supervisor(
             children: [responder] + senders, environment: Settings.childEnvironment(variables),
             secrets: SecretHandover.encode(variables)
-        ).run()
+        ) { event, running in
+            if case .ended(let child, let restarting) = event {
+                telemetry.retire(Self.slot(of: child))
+                if restarting { Instruments.childRestarts[child.role]?.increment() }
+            }
+            for role in ["responder", "sender"] {
+                Instruments.childrenUp[role]?.record(running.filter { $0.role == role }.count)
+            }
+            telemetry.publish()
+        }.run()
         listener.remove(path: settings.socket.path)
         throw ExitCode(status)
+    }
+
+    /// The name a child's metrics snapshot goes by.
+    static func slot(of child: Supervisor.Child) -> String {
+        child.name.split(separator: " ").joined(separator: "-")
     }
 }
 
@@ -60,9 +85,11 @@ struct ResponderProcess: ParsableCommand {
             Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
         }
         let wakeup = FileDescriptor(rawValue: Self.wakeupFD)
+        let telemetry = Telemetry.start(as: .responder, slot: "responder", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let responder = Responder(
-                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), mailQueued: { Wakeup.ring(wakeup) })
+                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), telemetry: telemetry,
+                mailQueued: { Wakeup.ring(wakeup) })
             throw ExitCode(try responder.run())
         } catch let exit as ExitCode {
             throw exit
@@ -77,11 +104,15 @@ struct SenderProcess: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sender", shouldDisplay: false)
     static let wakeupFD: Int32 = 3
 
+    @Option(help: "Which of the senders this is, from 1.")
+    var number = 1
+
     func run() throws {
         Startup.followSupervisor()
         let settings = Startup.settings(fromSupervisor: true, status: Supervisor.configurationErrorStatus)
+        let telemetry = Telemetry.start(as: .sender, slot: "sender-\(number)", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
-            let sender = try Sender(settings: settings, wake: FileDescriptor(rawValue: Self.wakeupFD))
+            let sender = try Sender(settings: settings, wake: FileDescriptor(rawValue: Self.wakeupFD), telemetry: telemetry, number: number)
             throw ExitCode(sender.run())
         } catch let exit as ExitCode {
             throw exit

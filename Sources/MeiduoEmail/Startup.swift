@@ -13,7 +13,7 @@ enum Startup {
         do {
             let secrets = fromSupervisor ? try SecretHandover.receive(from: FileDescriptor(rawValue: Supervisor.secretsFD)) : [:]
             let settings = try Settings(Environment.current(secrets: secrets))
-            LineLogHandler.bootstrap(level: settings.logLevel)
+            LineLogHandler.bootstrap(level: settings.logLevel, format: settings.logFormat)
             return settings
         } catch {
             fail("\(error)", status: status)

@@ -20,8 +20,34 @@ public enum AtomicFile {
         }
     }
 
-    /// Makes `path` a folder only its owner can enter, unless it exists.
-    public static func makeDirectory(_ path: String) throws {
+    /// The whole content of `path`, nil when it cannot be read (missing, say).
+    public static func read(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return try? FileDescriptor(rawValue: fd).readAll()
+    }
+
+    /// The names in folder `path` (none when it cannot be read).
+    public static func names(in path: String) -> [String] {
+        guard let folder = opendir(path) else { return [] }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public static func remove(_ path: String) {
+        unlink(path)
+    }
+
+    /// Makes `path` a folder only its owner can enter, unless it exists; given to `owner` when
+    /// one is named (for a process that will give up root).
+    public static func makeDirectory(_ path: String, owner: SystemAccounts.Account? = nil) throws {
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw SystemError("mkdir \(path)") }
+        if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemError("chown \(path)") }
     }
 }

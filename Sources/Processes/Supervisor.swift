@@ -8,15 +8,25 @@ import Logging
 public final class Supervisor {
     public struct Child: Sendable {
         public let name: String
+        /// What kind of child it is (`responder`, `sender`), for whoever watches the tree.
+        public let role: String
         public let arguments: [String]
         /// Parent descriptor → descriptor number in the child.
         public let descriptors: [(FileDescriptor, Int32)]
 
-        public init(name: String, arguments: [String], descriptors: [(FileDescriptor, Int32)]) {
+        public init(name: String, role: String, arguments: [String], descriptors: [(FileDescriptor, Int32)]) {
             self.name = name
+            self.role = role
             self.arguments = arguments
             self.descriptors = descriptors
         }
+    }
+
+    /// What happened to a child, told to the `events` callback with the children running after it.
+    public enum Event {
+        case started(Child)
+        /// It ended; `restarting` unless the tree is stopping.
+        case ended(Child, restarting: Bool)
     }
 
     /// Descriptor number at which a child finds the secret settings (`NAME=value` lines), so
@@ -40,15 +50,20 @@ public final class Supervisor {
     private var slots: [Slot]
     private let environment: [String: String]
     private let secrets: [UInt8]
+    private let events: (Event, [Child]) -> Void
     private let logger = Logger(label: "supervisor")
     private let signals = Signals([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
 
-    /// Children get `environment` and, through a pipe at `secretsFD`, `secrets`.
-    public init(children: [Child], environment: [String: String], secrets: [UInt8]) {
+    /// Children get `environment` and, through a pipe at `secretsFD`, `secrets`. `events` hears
+    /// of every start and end.
+    public init(children: [Child], environment: [String: String], secrets: [UInt8], events: @escaping (Event, [Child]) -> Void) {
         slots = children.map { Slot(child: $0) }
         self.environment = environment.merging([Self.parentVariable: String(getpid())]) { $1 }
         self.secrets = secrets
+        self.events = events
     }
+
+    private var running: [Child] { slots.filter { $0.pid != nil }.map(\.child) }
 
     /// A child exiting with this status (EX_CONFIG) found the configuration unusable: it said why
     /// on standard error, and restarting it would only fail again, so everything stops.
@@ -97,6 +112,7 @@ public final class Supervisor {
             slots[index].startedAt = now()
             slots[index].restartAt = nil
             logger.info("started \(child.name)", metadata: ["pid": "\(pid)"])
+            events(.started(child), running)
         } catch {
             logger.error("cannot start \(child.name): \(error)")
             scheduleRestart(index)
@@ -115,9 +131,11 @@ public final class Supervisor {
             let status = WaitStatus(rawValue: raw)
             if status.exitStatus == Self.configurationErrorStatus {
                 logger.critical("\(slots[index].child.name) cannot run with this configuration; stopping")
+                events(.ended(slots[index].child, restarting: false), running)
                 return .configurationError
             }
             logger.warning("\(slots[index].child.name) \(status); restarting", metadata: ["pid": "\(pid)"])
+            events(.ended(slots[index].child, restarting: true), running)
             scheduleRestart(index)
         }
     }
@@ -155,6 +173,7 @@ public final class Supervisor {
                 let status = WaitStatus(rawValue: raw)
                 clean = clean && status.exitedCleanly
                 logger.info("\(slots[index].child.name) \(status)")
+                events(.ended(slots[index].child, restarting: false), running)
                 continue
             }
             if now() > deadline {

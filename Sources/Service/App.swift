@@ -2,8 +2,10 @@ import Auth
 import EmailFlow
 import HTTP
 import Logging
+import Processes
 import Settings
 import Store
+import Telemetry
 import Views
 
 public typealias Handler = (Request) throws -> Response
@@ -14,13 +16,15 @@ public typealias Handler = (Request) throws -> Response
 public final class App {
     private var router = Router<Handler>()
     private let errors: ErrorRenderer
+    private let metrics = RequestMetrics()
 
-    public init(database: Database, resources: Resources, logger: Logger, mailQueued: @escaping () -> Void) {
+    public init(database: Database, resources: Resources, telemetry: Telemetry, logger: Logger, mailQueued: @escaping () -> Void) {
         let settings = resources.settings, templates = resources.templates
         errors = ErrorRenderer(templates: templates, logger: logger)
         let gate = SessionGate(database: database, settings: settings)
         let emails = EmailController(database: database, gate: gate, templates: templates, settings: settings, mailQueued: mailQueued)
-        let verification = VerificationController(database: database, templates: templates, settings: settings)
+        let verification = VerificationController(
+            database: database, gate: gate, templates: templates, settings: settings, mailQueued: mailQueued)
 
         // Joining a Django shop, the shop serves its own login and user center.
         if settings.sessions.engine == .service {
@@ -31,9 +35,15 @@ public final class App {
             router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
         }
         router.add("/emails/", .json, databaseFailure: EmailController.saveFailed, [(.put, emails.bind)])
+        let status = StatusController(database: database, gate: gate, settings: settings)
+        router.add("/emails/status/", .json, [(.get, status.status), (.head, status.status)])
         var verifying: [(Method, Handler)] = [(.get, verification.verify), (.head, verification.head)]
         if settings.verification.confirmPage { verifying.append((.post, verification.confirm)) }
         router.add("/emails/verification/", .html, databaseFailure: VerificationController.activationFailed, verifying)
+        router.add(VerificationController.resendPath, .html, [(.post, verification.resend)])
+        let ops = OpsController(database: database, telemetry: telemetry, settings: settings)
+        router.add(OpsController.metricsPath, .json, [(.get, ops.metrics)])
+        router.add(OpsController.healthPath, .json, [(.get, ops.health), (.head, ops.health)])
         for path in resources.assets.assets.keys {
             let serve: Handler = { [assets = resources.assets] request in
                 assets.response(for: request.path, ifNoneMatch: request.ifNoneMatch) ?? .html("", status: .notFound)
@@ -44,25 +54,28 @@ public final class App {
 
     /// The answer to `request`, with its id (nginx's, or one made here) in `X-Request-Id`.
     public func respond(to request: Request) -> Response {
+        let start = Clock.monotonic()
         var request = request
         if request.requestID.isEmpty { request.requestID = Request.makeID() }
-        var response = route(request)
+        var (response, route) = answer(request)
         response.headers.append(("X-Request-Id", request.requestID))
+        metrics.record(route: route, method: request.method.description, status: response.status.code, since: start)
         return response
     }
 
-    private func route(_ request: Request) -> Response {
+    /// The response, and the route it was for (`other` for unknown paths).
+    private func answer(_ request: Request) -> (Response, String) {
         switch router.match(request.method, request.path) {
         case .found(let handler, let route):
             do {
-                return try handler(request)
+                return (try handler(request), route.path)
             } catch {
-                return errors.response(for: error, route: route, request: request)
+                return (errors.response(for: error, route: route, request: request), route.path)
             }
         case .methodNotAllowed(let allow, let route):
-            return errors.render(.methodNotAllowed(allow: allow), flavor: route.flavor)
+            return (errors.render(.methodNotAllowed(allow: allow), flavor: route.flavor), route.path)
         case .notFound(let flavor):
-            return errors.render(.notFound(), flavor: flavor)
+            return (errors.render(.notFound(), flavor: flavor), "other")
         }
     }
 }

@@ -13,17 +13,18 @@ struct ErrorRenderer {
 
     func response(for error: any Error, route: Router<Handler>.Route, request: Request) -> Response {
         let answer: HTTPError
+        let about: Logger.Metadata = ["request_id": "\(request.requestID)"]
         switch error {
         case let error as HTTPError:
             if let cause = error.cause {
-                logger.error("\(request.method) \(request.path) failed at \(error.location): \(cause)")
+                logger.error("\(request.method) \(request.path) failed at \(error.location): \(cause)", metadata: about)
             }
             answer = error
         case let error as DatabaseError:
-            logger.error("\(request.method) \(request.path) failed: \(error)")
+            logger.error("\(request.method) \(request.path) failed: \(error)", metadata: about)
             answer = route.databaseFailure
         default:
-            logger.error("\(request.method) \(request.path) failed: unexpected error: \(error)")
+            logger.error("\(request.method) \(request.path) failed: unexpected error: \(error)", metadata: about)
             answer = .internalError()
         }
         return render(answer, flavor: route.flavor)
@@ -37,9 +38,16 @@ struct ErrorRenderer {
         case .html:
             var values: [String: Any] = ["status": error.status.code, "message": error.message]
             if let hint = error.hint { values["hint"] = hint }
+            if let action = error.action {
+                values["action"] = [
+                    "post": action.method == .post, "path": action.path, "label": action.label,
+                    "fields": action.fields.map { ["name": $0.name, "value": $0.value] as [String: Any] },
+                ] as [String: Any]
+            }
             response = templates.page("error", values, status: error.status)
         }
         response.headers.append(contentsOf: error.headers)
+        response.cookies += error.cookies
         return response
     }
 }

@@ -3,8 +3,11 @@ import HTTP
 import Logging
 import MariaDB
 import Processes
+import CoreMetrics
+import Instruments
 import Settings
 import Store
+import Telemetry
 
 /// The FastCGI responder process: a fixed pool of request threads, each with its own libfcgi
 /// request slot and its own MariaDB connection, all accepting on one listening socket.
@@ -12,13 +15,18 @@ import Store
 public struct Responder {
     private let resources: Resources
     private let listener: UnixListener
+    private let telemetry: Telemetry
     private let mailQueued: @Sendable () -> Void
     private let logger = Logger(label: "responder")
 
+    /// How often the responder's figures are written for the supervisor to keep if it dies.
+    static let publishInterval = 1.0
+
     /// `mailQueued` runs after each transaction that queued mail.
-    public init(resources: Resources, listener: UnixListener, mailQueued: @escaping @Sendable () -> Void) {
+    public init(resources: Resources, listener: UnixListener, telemetry: Telemetry, mailQueued: @escaping @Sendable () -> Void) {
         self.resources = resources
         self.listener = listener
+        self.telemetry = telemetry
         self.mailQueued = mailQueued
     }
 
@@ -33,10 +41,12 @@ public struct Responder {
         try listener.setNonBlocking()
 
         let stop = try StopEvent()
+        Gauge(label: Instruments.buildInfo, dimensions: [("version", Version.current)]).record(1)
         let threads = (0..<settings.responder.threads).map { _ in
-            PThread { [resources, listener, mailQueued, logger] in
+            PThread { [resources, listener, telemetry, mailQueued, logger] in
                 do {
-                    try Self.serve(resources: resources, listener: listener, stop: stop, mailQueued: mailQueued, logger: logger)
+                    try Self.serve(
+                        resources: resources, listener: listener, stop: stop, telemetry: telemetry, mailQueued: mailQueued, logger: logger)
                 } catch {
                     logger.critical("request thread cannot start: \(error)")
                     stop.fire()
@@ -44,20 +54,25 @@ public struct Responder {
             }
         }
         logger.info("responder ready", metadata: ["threads": "\(settings.responder.threads)", "pid": "\(CurrentProcess.id)"])
-        _ = signals.wait()
+        while signals.wait(timeout: Self.publishInterval) == nil {
+            telemetry.publish()
+        }
         logger.info("responder stopping: finishing requests in flight")
         stop.fire()
         threads.forEach { $0.join() }
+        telemetry.publish()
         logger.info("responder stopped")
         return 0
     }
 
     private static func serve(
-        resources: Resources, listener: UnixListener, stop: StopEvent, mailQueued: @escaping @Sendable () -> Void, logger: Logger
+        resources: Resources, listener: UnixListener, stop: StopEvent, telemetry: Telemetry, mailQueued: @escaping @Sendable () -> Void,
+        logger: Logger
     ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
         let exchange = try Exchange(listener: listener, readTimeout: resources.settings.responder.readTimeout)
-        let app = App(database: Database(resources.settings.database), resources: resources, logger: logger, mailQueued: mailQueued)
+        let app = App(
+            database: Database(resources.settings.database), resources: resources, telemetry: telemetry, logger: logger, mailQueued: mailQueued)
         while waiter.wait(stop: stop) {
             switch exchange.accept() {
             case .request:

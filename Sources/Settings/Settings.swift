@@ -7,6 +7,8 @@ import Processes
 public struct Settings: Sendable {
     public var database: DatabaseSettings
     public var logLevel: LogLevel
+    /// MEIDUO_LOG_FORMAT: `line` (the default) or `json`, one object per line.
+    public var logFormat: LogFormat
     public var socket: SocketSettings
     /// Who `serve` becomes after binding its socket when started as root (MEIDUO_USER).
     public var runAs: SystemAccounts.Account
@@ -22,6 +24,9 @@ public struct Settings: Sendable {
     public var verification: VerificationSettings
     public var mail: MailSettings
     public var delivery: DeliverySettings
+    /// Sent mail older than this is deleted (MEIDUO_OUTBOX_RETENTION, seconds); failed mail stays
+    /// until an operator acts.
+    public var outboxRetention: Int
 
     /// The variables whose values are secrets: passed to children outside their environment,
     /// never logged.
@@ -31,6 +36,7 @@ public struct Settings: Sendable {
         database = try DatabaseSettings(environment)
         logLevel = try environment.choice(
             "MEIDUO_LOG_LEVEL", default: .info, ["debug": .debug, "info": .info, "warning": .warning, "error": .error])
+        logFormat = try environment.choice("MEIDUO_LOG_FORMAT", default: .line, ["line": .line, "json": .json])
         socket = try SocketSettings(environment)
         let user = environment.string("MEIDUO_USER", default: "nobody")
         guard let account = SystemAccounts.user(named: user) else {
@@ -49,6 +55,9 @@ public struct Settings: Sendable {
         verification = try VerificationSettings(environment)
         mail = try MailSettings(environment)
         delivery = try DeliverySettings(environment)
+        // The throttles count the last hour's mail: what they count must still be there.
+        let shortest = max(3600, mail.throttleAddressInterval)
+        outboxRetention = try environment.duration("MEIDUO_OUTBOX_RETENTION", default: 30 * 86400, minimum: shortest)
     }
 
     /// The environment a child process gets: everything but the secrets.
@@ -59,6 +68,10 @@ public struct Settings: Sendable {
 
 public enum LogLevel: String, Sendable {
     case debug, info, warning, error
+}
+
+public enum LogFormat: String, Sendable {
+    case line, json
 }
 
 /// Where MariaDB is, and how long to wait for it.

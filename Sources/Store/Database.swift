@@ -1,3 +1,4 @@
+import Instruments
 import MariaDB
 import Settings
 
@@ -17,6 +18,8 @@ public struct DatabaseError: Error, CustomStringConvertible {
 public final class Database {
     private let options: ConnectionOptions
     private var connection: Connection?
+    /// A connection was lost: the next one opened is a reconnection.
+    private var lost = false
 
     public init(_ settings: DatabaseSettings) {
         options = ConnectionOptions(
@@ -32,6 +35,7 @@ public final class Database {
         do {
             return try runRetryingStaleConnection(work)
         } catch let error as MariaDBError {
+            Instruments.databaseErrors[Instruments.role.rawValue]?.increment()
             throw DatabaseError(underlying: error, fileID: fileID, line: line)
         }
     }
@@ -44,6 +48,7 @@ public final class Database {
             return try work(current)
         } catch let error as MariaDBError where error.isConnectionFailure {
             connection = nil
+            lost = true
             guard wasOpen, current.roundTrips == start + 1 else { throw error }
             do {
                 return try work(try open())
@@ -84,6 +89,10 @@ public final class Database {
         if let connection { return connection }
         let fresh = try Connection(options)
         connection = fresh
+        if lost {
+            lost = false
+            Instruments.databaseReconnects[Instruments.role.rawValue]?.increment()
+        }
         return fresh
     }
 }

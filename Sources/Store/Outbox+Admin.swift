@@ -1,14 +1,15 @@
 import MariaDB
 
-/// What operators see and do from the command line.
+/// What operators see and do: the command line, the metrics and the health check.
 extension Outbox {
     public struct Stats: Sendable {
         public var queued = 0
         public var inFlight = 0
         public var sent = 0
         public var failed = 0
-        /// Seconds the oldest queued message has waited, nil when none is queued.
-        public var oldestQueuedAge: Double?
+        /// Seconds since the oldest message due for sending became due (0 when none is): how far
+        /// behind the senders are.
+        public var oldestDueAge: Double = 0
     }
 
     public struct Entry: Sendable {
@@ -33,10 +34,15 @@ extension Outbox {
             default: break
             }
         }
-        let oldest = try connection.query(
-            "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(6)) FROM meiduo_outbox WHERE status = 'queued'")
-        stats.oldestQueuedAge = oldest.first?.int(0).map { Double($0) / 1_000_000 }
+        stats.oldestDueAge = try oldestDueAge(on: connection)
         return stats
+    }
+
+    /// Seconds since the oldest due message (queued and due, or held under a lease that ended)
+    /// became due; 0 when none is. Read through the index on `due_at`.
+    public static func oldestDueAge(on connection: Connection) throws -> Double {
+        let rows = try connection.query("SELECT TIMESTAMPDIFF(MICROSECOND, MIN(due_at), NOW(6)) FROM meiduo_outbox WHERE due_at <= NOW(6)")
+        return Double(rows.first?.int(0) ?? 0) / 1_000_000
     }
 
     public static func list(failedOnly: Bool, limit: Int, on connection: Connection) throws -> [Entry] {
@@ -66,16 +72,17 @@ extension Outbox {
         return count
     }
 
-    /// Deletes sent messages older than `seconds`, a thousand rows per statement so the table is
-    /// never locked for long. Answers how many went.
-    public static func purgeSent(olderThan seconds: Int, on connection: Connection) throws -> Int {
+    /// Deletes sent messages older than `seconds`, `batch` rows per statement (each its own
+    /// transaction, on a connection that commits as it goes) so no lock is held for long.
+    /// Failed messages stay until an operator acts. Answers how many went.
+    public static func purgeSent(olderThan seconds: Int, batch: Int = 500, on connection: Connection) throws -> Int {
         var total = 0
         while true {
             let deleted = try connection.execute(
-                "DELETE FROM meiduo_outbox WHERE status = 'sent' AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT 1000",
-                [.int(Int64(seconds))])
+                "DELETE FROM meiduo_outbox WHERE status = 'sent' AND sent_at < NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT ?",
+                [.int(Int64(seconds)), .int(Int64(batch))])
             total += deleted
-            if deleted < 1000 { return total }
+            if deleted < batch { return total }
         }
     }
 }

@@ -11,12 +11,29 @@ extension Outbox {
         public let attempt: Int
         /// The id of the batch this was claimed in.
         public let claim: Int64
+        /// The request that queued it (for log lines that lead back to it).
+        public let requestID: String?
+        /// Seconds since it was queued, when it was claimed (the database's clock).
+        public let ageAtClaim: Double
+    }
+
+    /// What kind of failure a delivery met: what the user is told and the metrics count.
+    public enum FailureKind: String, Sendable, CaseIterable {
+        /// The receiving server refused the address for good (a 5xx reply).
+        case refused
+        /// A 4xx reply: the server asked to try later.
+        case temporary
+        /// The server could not be reached, or the connection broke.
+        case connection
+        case timeout
+        /// Anything else: TLS, our AUTH, a full disk.
+        case other
     }
 
     public enum Outcome: Sendable {
         case sent
-        case retry(afterSeconds: Double, error: String)
-        case failed(error: String)
+        case retry(afterSeconds: Double, error: String, kind: FailureKind)
+        case failed(error: String, kind: FailureKind)
         /// Not tried (the sender is stopping): back to the queue, the attempt not counted.
         case released
     }
@@ -28,8 +45,8 @@ extension Outbox {
         let claim = Int64.random(in: 1...Int64.max)
         let rows = try connection.query(
             """
-            SELECT id, recipient, message_id, message, attempts FROM meiduo_outbox
-            WHERE due_at <= NOW(6) ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED
+            SELECT id, recipient, message_id, message, attempts, request_id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6))
+            FROM meiduo_outbox WHERE due_at <= NOW(6) ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED
             """,
             [.int(Int64(limit))])
         guard !rows.isEmpty else { return [] }
@@ -42,7 +59,8 @@ extension Outbox {
         return try rows.map {
             ClaimedMail(
                 id: try $0.requiredInt(0), recipient: try $0.requiredString(1), messageID: try $0.requiredString(2),
-                message: try $0.requiredBytes(3), attempt: Int(try $0.requiredInt(4)) + 1, claim: claim)
+                message: try $0.requiredBytes(3), attempt: Int(try $0.requiredInt(4)) + 1, claim: claim, requestID: $0.string(5),
+                ageAtClaim: Double($0.int(6) ?? 0) / 1_000_000)
         }
     }
 
@@ -70,16 +88,17 @@ extension Outbox {
             switch outcome {
             case .sent:
                 sent[mail.claim, default: []].append(mail.id)
-            case .retry(let delay, let error):
+            case .retry(let delay, let error, let kind):
                 try connection.execute(
                     """
-                    UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?
+                    UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?,
+                        error_kind = ?
                     WHERE id = ? AND claim = ?
-                    """, [.int(microseconds(delay)), .text(truncated(error))] + claim)
-            case .failed(let error):
+                    """, [.int(microseconds(delay)), .text(truncated(error)), .text(kind.rawValue)] + claim)
+            case .failed(let error, let kind):
                 try connection.execute(
-                    "UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, last_error = ? WHERE id = ? AND claim = ?",
-                    [.text(truncated(error))] + claim)
+                    "UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, last_error = ?, error_kind = ? WHERE id = ? AND claim = ?",
+                    [.text(truncated(error)), .text(kind.rawValue)] + claim)
             case .released:
                 try connection.execute(
                     """

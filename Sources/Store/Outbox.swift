@@ -34,12 +34,19 @@ public enum Outbox {
         }
     }
 
+    public enum ThrottleLimit: String, Sendable {
+        /// One mail per address per interval.
+        case address
+        /// So many mails per user per hour.
+        case user
+    }
+
     public enum BindOutcome: Sendable, Equatable {
         /// Stored and queued (or queued already by an earlier try of the same request);
         /// the next mail may go `retryAfter` seconds from now.
         case queued(outboxID: Int64, retryAfter: Int)
-        /// Too many mails to that address or from that user lately: nothing was written.
-        case throttled(retryAfter: Int)
+        /// Too many mails to that address or from that user lately (`limit`): nothing was written.
+        case throttled(retryAfter: Int, limit: ThrottleLimit)
     }
 
     /// Stores the address and queues its mail in one transaction and one round trip (the
@@ -57,7 +64,9 @@ public enum Outbox {
             throw MariaDBError(code: MariaDBError.unexpectedRowCode, message: "meiduo_bind_address answered no row")
         }
         let retryAfter = Int(try row.requiredInt(2))
-        if try row.requiredString(0) == "throttled" { return .throttled(retryAfter: retryAfter) }
+        if try row.requiredString(0) == "throttled" {
+            return .throttled(retryAfter: retryAfter, limit: row.string(3).flatMap(ThrottleLimit.init(rawValue:)) ?? .address)
+        }
         return .queued(outboxID: try row.requiredInt(1), retryAfter: retryAfter)
     }
 }

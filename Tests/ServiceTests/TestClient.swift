@@ -5,7 +5,9 @@ import Logging
 import Processes
 import Service
 import Settings
+import Prometheus
 import Store
+import Telemetry
 
 /// The real app, driven without sockets: requests built in memory go through the same router,
 /// controllers and error renderer as nginx's, against the test MariaDB that `make test`
@@ -48,8 +50,9 @@ final class TestClient {
         settings = try Settings(Environment(try Self.environment(overrides)))
         database = Database(settings.database)
         let counter = ringCounter
+        let telemetry = Telemetry(registry: PrometheusCollectorRegistry(), directory: NSTemporaryDirectory(), slot: "service-tests")
         app = App(
-            database: database, resources: try Resources(settings: settings), logger: Logger(label: "service-tests"),
+            database: database, resources: try Resources(settings: settings), telemetry: telemetry, logger: Logger(label: "service-tests"),
             mailQueued: { counter.count += 1 })
     }
 

@@ -26,7 +26,7 @@ import Settings
         #expect(s.database.socket == nil && s.database.host == nil && s.database.port == 3306)
         #expect(s.database.user == "meiduo" && s.database.password == nil && s.database.name == "meiduo")
         #expect(s.database.connectTimeout == 3 && s.database.readTimeout == 30)
-        #expect(s.logLevel == .info)
+        #expect(s.logLevel == .info && s.logFormat == .line && s.outboxRetention == 30 * 86400)
         #expect(s.socket.path == "meiduo-email.sock" && s.socket.mode == 0o660 && s.socket.groupID == nil)
         #expect(s.runAs.name == "nobody")
         #expect(s.templatesDirectory == "templates")
@@ -63,7 +63,7 @@ import Settings
             "MEIDUO_DB_CONNECT_TIMEOUT": "5", "MEIDUO_DB_READ_TIMEOUT": "9", "MEIDUO_LOG_LEVEL": "debug",
             "MEIDUO_SOCKET": "/run/x.sock", "MEIDUO_SOCKET_MODE": "0666", "MEIDUO_SOCKET_GROUP": "root", "MEIDUO_USER": "root",
             "MEIDUO_TEMPLATES": "/opt/t", "MEIDUO_THREADS": "4", "MEIDUO_BODY_LIMIT": "2048", "MEIDUO_READ_TIMEOUT": "2.5",
-            "MEIDUO_LOGIN_FAILURES": "3", "MEIDUO_LOGIN_ADDRESS_FAILURES": "50", "MEIDUO_LOGIN_WINDOW": "600",
+            "MEIDUO_LOG_FORMAT": "json", "MEIDUO_OUTBOX_RETENTION": "7d", "MEIDUO_LOGIN_FAILURES": "3", "MEIDUO_LOGIN_ADDRESS_FAILURES": "50", "MEIDUO_LOGIN_WINDOW": "600",
             "MEIDUO_EMAIL_CHANGE_NOTICE": "false", "EMAIL_RECONFIRMABLE": "true", "EMAIL_USE_TLS": "false",
             "SESSION_COOKIE_AGE": "3600", "SESSION_COOKIE_SECURE": "True", "CSRF_COOKIE_SECURE": "on",
             "MEIDUO_PASSWORD_ITERATIONS": "720000", "PORT": "9000", "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
@@ -81,7 +81,7 @@ import Settings
         #expect(s.database.socket == "/run/db.sock" && s.database.host == "db.internal" && s.database.port == 3307)
         #expect(s.database.user == "shop" && s.database.password == "pw" && s.database.name == "mall")
         #expect(s.database.connectTimeout == 5 && s.database.readTimeout == 9)
-        #expect(s.logLevel == .debug)
+        #expect(s.logLevel == .debug && s.logFormat == .json && s.outboxRetention == 7 * 86400)
         #expect(s.socket.path == "/run/x.sock" && s.socket.mode == 0o666 && s.socket.groupID == 0)
         #expect(s.runAs.uid == 0 && s.templatesDirectory == "/opt/t")
         #expect(s.responder.threads == 4 && s.responder.bodyLimit == 2048 && s.responder.readTimeout == 2.5)
@@ -133,7 +133,8 @@ import Settings
         ("SESSION_ENGINE", "django.contrib.sessions.backends.cache"), ("SESSION_COOKIE_NAME", "a;b"), ("CSRF_COOKIE_NAME", "x y"),
         ("CSRF_TRUSTED_ORIGINS", "shop.example.com"), ("USE_TZ", "utc"), ("MEIDUO_READ_TIMEOUT", "0"),
         ("MEIDUO_LOGIN_FAILURES", "-1"), ("MEIDUO_LOGIN_ADDRESS_FAILURES", "x"), ("MEIDUO_LOGIN_WINDOW", "0"),
-        ("MEIDUO_EMAIL_CHANGE_NOTICE", "sometimes"), ("EMAIL_RECONFIRMABLE", "2"), ("EMAIL_VERIFY_URL", "ftp://x/"),
+        ("MEIDUO_EMAIL_CHANGE_NOTICE", "sometimes"), ("EMAIL_RECONFIRMABLE", "2"), ("MEIDUO_LOG_FORMAT", "xml"),
+        ("MEIDUO_OUTBOX_RETENTION", "30m"), ("MEIDUO_OUTBOX_RETENTION", "forever"), ("EMAIL_VERIFY_URL", "ftp://x/"),
         ("EMAIL_VERIFY_URL", "/emails/verification/"), ("VERIFY_EMAIL_TOKEN_EXPIRES", "0"), ("VERIFY_EMAIL_CONFIRM_PAGE", "sure"),
         ("EMAIL_FROM", "nobody"), ("EMAIL_FROM", "Name <a@b.cn>\r\nBcc: x@y.cn"), ("MEIDUO_THROTTLE_ADDRESS_INTERVAL", "-1"),
         ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
@@ -176,6 +177,12 @@ import Settings
         #expect(problem(["EMAIL_HOST": "smtp.163.com"]) == nil, "no AUTH, nothing to protect")
         #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "x"]) { $1 })?
             .contains("MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH") == true)
+    }
+
+    @Test func retentionNeverCutsIntoTheThrottleWindows() {
+        #expect(problem(["MEIDUO_OUTBOX_RETENTION": "59m"])?.contains("at least 3600s") == true)
+        #expect(problem(["MEIDUO_OUTBOX_RETENTION": "1h"]) == nil)
+        #expect(problem(["MEIDUO_OUTBOX_RETENTION": "1h", "MEIDUO_THROTTLE_ADDRESS_INTERVAL": "7200"])?.contains("at least 7200s") == true)
     }
 
     @Test func redisOnlySessionsAreRefusedWithAWayOut() {

@@ -46,6 +46,10 @@ class Handler:
         self.sink = sink
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.sink.lock:
+            refusal = self.sink.refused_recipients.get(address)
+        if refusal:
+            return refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -58,6 +62,11 @@ class Handler:
         if delay:
             sink.data_started.set()
             await asyncio.sleep(delay)
+        if sink.holding:
+            # Held: the client waits in DATA until the test releases it (or gives up).
+            sink.data_started.set()
+            while not sink.released.is_set():
+                await asyncio.sleep(0.01)
         if refusal:
             return refusal
         with sink.lock:
@@ -74,6 +83,9 @@ class SMTPSink:
         self.slow_data = []
         self.lock = threading.Lock()
         self.data_started = threading.Event()
+        self.refused_recipients = {}
+        self.holding = False
+        self.released = threading.Event()
         self.tls = tls
         self.implicit_tls = implicit_tls
         self.credentials = credentials
@@ -124,6 +136,24 @@ class SMTPSink:
     def answer_slowly(self, seconds, times=1):
         with self.lock:
             self.slow_data.extend([seconds] * times)
+
+    def refuse_recipient(self, address, reply):
+        """Refuses ADDRESS at RCPT TO with REPLY (e.g. "550 5.1.1 User unknown"), as a real
+        server refuses an unknown mailbox, for every message from now on."""
+        with self.lock:
+            self.refused_recipients[address] = reply
+
+    def hold(self):
+        """Keeps every message from now on waiting in DATA (its sender holding it) until
+        `release`; `data_started` is set when one arrives."""
+        self.released.clear()
+        self.data_started.clear()
+        self.holding = True
+
+    def release(self):
+        """Lets held messages finish (accepted, or refused as scripted) and holds no more."""
+        self.holding = False
+        self.released.set()
 
     def wait_for(self, count, timeout=10):
         deadline = time.monotonic() + timeout

@@ -1,8 +1,11 @@
 """The whole flow in a real headless Chromium: log in through the form, bind an address on
-/info/, open the link from the queued mail, see 已验证."""
+/info/, open the link from the queued mail, see 已验证; and what became of the mail (issue 14):
+sent, refused, the resend countdown on the button, delivered to a real SMTP server."""
 import os
 import pathlib
+import re
 import secrets
+import signal
 
 import pytest
 from selenium import webdriver
@@ -11,7 +14,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from mail import latest_outbox_message, verification_link
+from mail import latest_outbox_message, parse, verification_link
+from smtp_sink import SMTPSink
 
 OUTPUT = pathlib.Path(os.environ.get("MEIDUO_TEST_OUTPUT", "/tmp"))
 
@@ -72,8 +76,20 @@ def test_bind_and_verify_in_a_browser(stack, browser):
     assert browser.find_element(By.ID, "email-status").text == "已验证"
     OUTPUT.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(OUTPUT / "verified.png"))
-    refused = [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
-    assert not refused, "the pages' own scripts and styles pass their policy"
+    assert not csp_violations(browser), "the pages' own scripts and styles pass their policy"
+
+
+def csp_violations(driver):
+    return [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
+COUNTDOWN = re.compile(r"^重新发送（(\d+)秒）$")
+
+
+def countdown(driver):
+    """The save button's resend countdown in seconds, or None when it shows its normal label."""
+    match = COUNTDOWN.match(driver.find_element(By.ID, "email-save").text)
+    return int(match.group(1)) if match else None
 
 
 def test_errors_show_inline_and_4101_goes_to_login(stack, browser):
@@ -84,12 +100,124 @@ def test_errors_show_inline_and_4101_goes_to_login(stack, browser):
 
     email = f"twice{secrets.token_hex(4)}@example.com"
     assert "验证邮件已发送" in save_email(browser, email).text
-    assert "访问过于频繁" in save_email(browser, email).text
+    # The same address again is a resend: the button counts the throttle down instead of letting
+    # it be clicked into a 4002.
+    button = browser.find_element(By.ID, "email-save")
+    wait(browser).until(lambda driver: countdown(driver) is not None)
+    assert not button.is_enabled()
+
+    # An address someone else has just been sent a mail to: the 4002's wait starts a countdown.
+    taken = f"taken{secrets.token_hex(4)}@example.com"
+    assert stack.put_email(stack.login(stack.create_user()), taken).json()["code"] == "0"
+    message = save_email(browser, taken)
+    wait(browser).until(lambda _: "访问过于频繁" in message.text)
+    assert message.get_attribute("class") == "error"
+    wait(browser).until(lambda driver: countdown(driver) is not None)
+    assert 0 < countdown(browser) <= 60 and not button.is_enabled()
 
     # The session ends server-side (another tab logged out); the next save goes to the login page.
     stack.sql("DELETE FROM meiduo_sessions WHERE user_id = %s", user["id"])
     browser.find_element(By.ID, "email-input").clear()
     browser.find_element(By.ID, "email-input").send_keys("late@example.com")
+    # Another address (a typo corrected) is never held back by the countdown.
+    assert button.is_enabled() and countdown(browser) is None
     browser.find_element(By.ID, "email-save").click()
     wait(browser).until(lambda driver: "/login/" in driver.current_url)
     assert browser.current_url == stack.url + "/login/?next=/info/"
+
+
+@pytest.fixture
+def sink():
+    server = SMTPSink().start()
+    yield server
+    server.release()
+    server.stop()
+
+
+def test_the_mail_state_sent_then_refused_with_the_countdown(stack_factory, sink, browser):
+    stack = stack_factory(EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port,
+                          MEIDUO_MAIL_RETRY_BASE="0.2", MEIDUO_MAIL_POLL_INTERVAL="0.1")
+    user = stack.create_user()
+    log_in(browser, stack, user)
+    state = browser.find_element(By.ID, "mail-state")
+    button = browser.find_element(By.ID, "email-save")
+    assert not state.is_displayed(), "no mail, nothing to say"
+    assert button.is_enabled() and countdown(browser) is None
+
+    # Delivered: the page polls until the server has it, then says when it went out.
+    good = f"good{secrets.token_hex(4)}@example.com"
+    assert "验证邮件已发送" in save_email(browser, good).text
+    WebDriverWait(browser, 30).until(lambda _: "发出" in state.text)
+    assert re.fullmatch(r"验证邮件已于 \d{2}:\d{2} 发出，请查收", state.text), state.text
+    assert "sent" in state.get_attribute("class").split()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(OUTPUT / "status-sent.png"))
+    assert sink.wait_for(1)[0].recipients == [good]
+    # The button counts the resend wait down, second by second.
+    first = countdown(browser)
+    assert first is not None and 0 < first <= 60 and not button.is_enabled(), button.text
+    wait(browser).until(lambda driver: (countdown(driver) or 0) < first)
+
+    # An address the server refuses for good: what happened, and what to do.
+    bad = f"nobody{secrets.token_hex(4)}@example.com"
+    sink.refuse_recipient(bad, "550 5.1.1 <" + bad + ">: Recipient address rejected: User unknown")
+    field = browser.find_element(By.ID, "email-input")
+    field.clear()
+    field.send_keys(bad)
+    button.click()
+    WebDriverWait(browser, 30).until(lambda _: "未能送达" in state.text)
+    assert state.text == "验证邮件未能送达：收件服务器拒绝了这个邮箱地址，请检查地址是否填写正确。"
+    assert "error" in state.get_attribute("class").split()
+    assert browser.find_element(By.ID, "email").text == bad
+    assert browser.find_element(By.ID, "email-status").text == "待验证"
+    assert "550" not in browser.page_source and "User unknown" not in browser.page_source
+    assert not browser.find_element(By.ID, "email-message").is_displayed(), "no \"sent to\" beside a failure"
+    assert countdown(browser) is not None and not button.is_enabled(), button.text
+    browser.save_screenshot(str(OUTPUT / "status.png"))
+    assert not csp_violations(browser), "the page's script and styles pass its policy"
+
+    # While a mail is on its way the page keeps asking; a session ended meanwhile sends the
+    # page to the login (the senders are paused so the mail stays queued).
+    senders = stack.children("sender")
+    for pid in senders:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        field.clear()
+        field.send_keys(f"later{secrets.token_hex(4)}@example.com")
+        button.click()
+        wait(browser).until(lambda _: state.text == "验证邮件发送中…")
+        stack.sql("DELETE FROM meiduo_sessions WHERE user_id = %s", user["id"])
+        wait(browser).until(lambda driver: "/login/" in driver.current_url)
+        assert browser.current_url == stack.url + "/login/?next=/info/"
+    finally:
+        for pid in senders:
+            os.kill(pid, signal.SIGCONT)
+
+
+def test_with_reconfirmable_the_page_shows_the_pending_address_and_its_mail(stack_factory, browser):
+    stack = stack_factory(EMAIL_RECONFIRMABLE="true", MEIDUO_MAIL_POLL_INTERVAL="0.1")
+    old = f"old{secrets.token_hex(4)}@example.com"
+    user = stack.create_user(email=old, email_active=True)
+    log_in(browser, stack, user)
+    assert not browser.find_elements(By.ID, "pending-email")
+    assert not browser.find_element(By.ID, "mail-state").is_displayed(), "a verified address: nothing to say"
+
+    new = f"new{secrets.token_hex(4)}@example.com"
+    assert "验证邮件已发送" in save_email(browser, new).text
+    # The verified address stays; the new one waits beside it, and the state is its mail's.
+    assert browser.find_element(By.ID, "email").text == old
+    assert browser.find_element(By.ID, "email-status").text == "已验证"
+    assert browser.find_element(By.ID, "pending-address").text == new
+    state = browser.find_element(By.ID, "mail-state")
+    WebDriverWait(browser, 30).until(lambda _: "发出" in state.text)
+    assert countdown(browser) is not None, "the countdown is the pending address's"
+    assert not csp_violations(browser)
+
+    (raw,), = stack.sql("SELECT message FROM meiduo_outbox WHERE user_id = %s AND kind = 'verification'", user["id"])
+    browser.get(verification_link(parse(raw)))
+    wait(browser).until(expected_conditions.url_to_be(stack.url + "/info/"))
+    assert browser.find_element(By.ID, "email").text == new
+    assert browser.find_element(By.ID, "email-status").text == "已验证"
+    assert not browser.find_elements(By.ID, "pending-email")
+    # Verified: the mail is history, and the page stops saying it was sent.
+    wait(browser).until(lambda driver: not driver.find_element(By.ID, "mail-state").is_displayed())

@@ -1,5 +1,6 @@
 """The mail-sender pool against a real SMTP server (aiosmtpd): transports, retries, faults."""
 import os
+import re
 import signal
 import secrets
 import time
@@ -164,7 +165,7 @@ def test_permanent_refusal_fails_then_retry_command_requeues_it(stack_factory, s
     assert listed.returncode == 0
     assert any(line.startswith(f"{outbox_id}\tfailed") and email in line and "550" in line for line in listed.stdout.splitlines())
     stats = stack.cli("outbox", "stats").stdout
-    assert "failed     1" in stats
+    assert re.search(r"^failed\s+1$", stats, re.MULTILINE), stats
 
     retried = stack.cli("outbox", "retry", str(outbox_id))
     assert retried.returncode == 0 and "re-queued 1 message" in retried.stdout

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 
@@ -147,3 +148,48 @@ def test_head_never_changes_anything(stack, bound):
 def test_other_methods_are_405(stack):
     response = requests.post(stack.url + "/emails/verification/?token=x", timeout=10)
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+def expired_token(stack, user_id, email):
+    old = serializer(stack, expires_in=1)
+    old.now = lambda: int(time.time()) - 100
+    return old.dumps({"user_id": user_id, "email": email}).decode()
+
+
+def test_an_expired_link_offers_a_new_one_to_its_logged_in_user(stack):
+    user = stack.create_user()
+    session = stack.login(user)
+    email = f"e{secrets.token_hex(5)}@example.com"
+    stack.sql("UPDATE tb_users SET email = %s WHERE id = %s", email, user["id"])
+    page = stack.get("/emails/verification/?token=" + expired_token(stack, user["id"], email), session)
+    assert page.status_code == 403 and "已过期" in page.text and email in page.text
+    form = re.search(r'<form method="post" action="([^"]+)" id="action">', page.text)
+    assert form and form.group(1) == "/emails/verification/resend/"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+    before = stack.sql("SELECT COUNT(*) FROM meiduo_outbox WHERE user_id = %s", user["id"])[0][0]
+    forged = requests.post(stack.url + form.group(1), data=fields, allow_redirects=False, timeout=10)
+    assert forged.status_code == 403, "without the session's CSRF cookie nothing is sent"
+    sent = session.post(stack.url + form.group(1), data=fields, allow_redirects=False, timeout=10)
+    assert sent.status_code == 200 and "验证邮件已重新发送" in sent.text
+    rows = stack.sql("SELECT recipient FROM meiduo_outbox WHERE user_id = %s", user["id"])
+    assert len(rows) == before + 1 and rows[-1][0] == email
+    # The same throttle as PUT /emails/: at once again is too soon.
+    again = session.post(stack.url + form.group(1), data=fields, allow_redirects=False, timeout=10)
+    assert again.status_code == 429 and "访问过于频繁" in again.text and int(again.headers["Retry-After"]) > 0
+    # The new link works.
+    link = verification_link(latest_outbox_message(stack, user["id"]))
+    assert stack.get(link.removeprefix(stack.url)).status_code == 302
+    assert stack.user(user["id"])["email_active"] is True
+
+
+def test_an_expired_link_without_its_users_session_says_to_log_in(stack, bound):
+    token = expired_token(stack, bound["id"], bound["email"])
+    for session in [requests.Session(), stack.login(stack.create_user())]:
+        page = stack.get("/emails/verification/?token=" + token, session)
+        assert page.status_code == 403 and "已过期" in page.text
+        assert 'id="action"' not in page.text and 'href="/login/?next=/info/"' in page.text
+    stranger = stack.login(stack.create_user())
+    resend = stranger.post(stack.url + "/emails/verification/resend/", allow_redirects=False, timeout=10,
+                           data={"token": token, "csrfmiddlewaretoken": stranger.cookies["csrftoken"]})
+    assert resend.status_code == 403 and "请先登录" in resend.text
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_outbox WHERE user_id = %s", bound["id"])[0][0] == 0

@@ -2,9 +2,11 @@ import Codecs
 
 /// Writes flat JSON objects straight into bytes, fields in the order given.
 public enum JSONWriter {
-    public enum Scalar: Sendable {
+    public enum Scalar: Sendable, Equatable {
         case string(String)
         case int(Int64)
+        case bool(Bool)
+        case null
     }
 
     /// `asciiOnly` escapes every non-ASCII character as `\uXXXX`, as Python's `json.dumps` does.
@@ -22,6 +24,8 @@ public enum JSONWriter {
             switch field.1 {
             case .string(let text): appendString(text, to: &bytes, asciiOnly: asciiOnly)
             case .int(let number): bytes.append(contentsOf: String(number).utf8)
+            case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .null: bytes.append(contentsOf: "null".utf8)
             }
         }
         bytes.append(UInt8(ascii: "}"))

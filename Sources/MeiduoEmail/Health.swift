@@ -1,0 +1,23 @@
+import ArgumentParser
+import FastCGI
+import Processes
+
+/// The health check for systemd or a container: the same question `GET /meiduo-email/health`
+/// answers, asked of the running service through its FastCGI socket, so it checks the whole of
+/// it (the responder answering, MariaDB, the senders, the queue).
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the running service: exit 0 when healthy, 1 (with the reason) when not.")
+
+    func run() throws {
+        let settings = Startup.settings()
+        let answer: FastCGIClient.Answer
+        do {
+            answer = try FastCGIClient.get(socket: settings.socket.path, uri: "/meiduo-email/health")
+        } catch {
+            Startup.fail("the service does not answer on \(settings.socket.path): \(error)")
+        }
+        print(String(decoding: answer.body, as: UTF8.self))
+        guard answer.status == 200 else { throw ExitCode(1) }
+    }
+}

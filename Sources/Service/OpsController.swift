@@ -1,0 +1,59 @@
+import CoreMetrics
+import HTTP
+import Instruments
+import Settings
+import Store
+import Telemetry
+
+/// The operators' endpoints, for loopback only (nginx/meiduo-email-ops.conf): the metrics of the
+/// whole process tree in Prometheus' text format, and a health check for load balancers,
+/// systemd and containers.
+final class OpsController {
+    static let metricsPath = "/meiduo-email/metrics"
+    static let healthPath = "/meiduo-email/health"
+    /// Above this, the queue is too far behind to call the service healthy (the alert's threshold).
+    static let maximumDueAge = 300.0
+
+    private let database: Database
+    private let telemetry: Telemetry
+    private let senders: Int
+
+    init(database: Database, telemetry: Telemetry, settings: Settings) {
+        self.database = database
+        self.telemetry = telemetry
+        senders = settings.delivery.workers
+    }
+
+    func metrics(_ request: Request) throws -> Response {
+        let stats = try database.run { try Outbox.stats(on: $0) }
+        for (status, count) in [("queued", stats.queued), ("sending", stats.inFlight), ("sent", stats.sent), ("failed", stats.failed)] {
+            Instruments.outboxMessages[status]?.record(count)
+        }
+        Instruments.oldestDueAge.record(stats.oldestDueAge)
+        return Response(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: telemetry.scrape())
+    }
+
+    /// 200 when the database answers, every sender runs and the queue is not far behind; 503
+    /// naming what is wrong otherwise.
+    func health(_ request: Request) -> Response {
+        var problems: [String] = []
+        var age: Double?
+        do {
+            age = try database.run { try Outbox.oldestDueAge(on: $0) }
+        } catch {
+            problems.append("database unreachable")
+        }
+        let alive = Int(telemetry.snapshots().value("meiduo_email_children_up{role=\"sender\"}") ?? 0)
+        if alive < senders { problems.append("\(alive) of \(senders) senders running") }
+        if let age, age > Self.maximumDueAge { problems.append("oldest due message waiting \(Int(age)) s") }
+        let body = JSONWriter.object([
+            ("status", .string(problems.isEmpty ? "ok" : "failing")),
+            ("database", .bool(age != nil)),
+            ("senders_running", .int(Int64(alive))),
+            ("senders_expected", .int(Int64(senders))),
+            ("oldest_due_age_seconds", age.map { .int(Int64($0.rounded(.down))) } ?? .null),
+            ("problems", .string(problems.joined(separator: "; "))),
+        ])
+        return Response(status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [("Content-Type", "application/json")], body: body)
+    }
+}

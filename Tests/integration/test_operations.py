@@ -1,0 +1,223 @@
+"""Operations (issue 11): metrics of the whole process tree in one scrape, moving by exactly
+what was done; promtool's checks on the exposition and the alerting rules; health; retention;
+request ids from the response to the logs of the responder and the sender and to the outbox
+row; JSON logs."""
+import json
+import os
+import pathlib
+import re
+import secrets
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+from mail import latest_outbox_message, verification_link
+from smtp_sink import SMTPSink
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def scrape(stack):
+    response = requests.get(stack.url + "/meiduo-email/metrics", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return response.text
+
+
+def figures(text):
+    """Every sample of an exposition: 'name{labels}' -> value."""
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            series, value = line.rsplit(" ", 1)
+            samples[series] = float(value)
+    return samples
+
+
+def wait_for(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+    return result
+
+
+def moved(before, after, series):
+    return after.get(series, 0) - before.get(series, 0)
+
+
+def test_known_traffic_moves_the_figures_by_exactly_that(stack):
+    user = stack.create_user()
+    session = stack.login(user)
+    before = figures(scrape(stack))
+    email = f"m{secrets.token_hex(5)}@example.com"
+    assert stack.put_email(session, email).json()["code"] == "0"
+    assert stack.put_email(session, email).json()["code"] == "4002"
+    assert stack.put_email(session, f"n{secrets.token_hex(5)}@example.com").json()["code"] == "0"
+    link = verification_link(latest_outbox_message(stack, user["id"]))
+    assert stack.get(link.removeprefix(stack.url)).status_code == 302
+    failing = stack.csrf_session()
+    assert failing.post(stack.url + "/login/", data={"username": user["username"], "password": "wrong",
+                        "csrfmiddlewaretoken": failing.cookies["csrftoken"]}, timeout=10).status_code == 400
+    delivered = 'meiduo_email_mails_delivered_total'
+    after = wait_for(lambda: (now := figures(scrape(stack))) and moved(before, now, delivered) >= 2 and now)
+    expected = {
+        'meiduo_email_mails_queued_total': 2,
+        'meiduo_email_throttled_total{kind="address"}': 1,
+        'meiduo_email_login_failures_total': 1,
+        'meiduo_email_http_requests_total{route="/emails/",method="PUT",status="200"}': 2,
+        'meiduo_email_http_requests_total{route="/emails/",method="PUT",status="429"}': 1,
+        'meiduo_email_http_requests_total{route="/emails/verification/",method="GET",status="302"}': 1,
+        'meiduo_email_http_requests_total{route="/login/",method="POST",status="400"}': 1,
+        'meiduo_email_http_request_duration_seconds_count{route="/emails/"}': 3,
+        delivered: 2,
+        'meiduo_email_mail_send_duration_seconds_count': 2,
+        'meiduo_email_mail_delivery_delay_seconds_count': 2,
+    }
+    assert {series: moved(before, after, series) for series in expected} == expected
+    assert after['meiduo_email_build_info{version="0.7.0"}'] == 1
+    assert after['meiduo_email_children_up{role="sender"}'] == 2 and after['meiduo_email_children_up{role="responder"}'] == 1
+
+
+def test_the_exposition_and_the_rules_pass_promtool(stack):
+    checked = subprocess.run(["promtool", "check", "metrics"], input=scrape(stack), text=True, capture_output=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    rules = subprocess.run(["promtool", "check", "rules", str(ROOT / "deploy/prometheus/rules.yml")], capture_output=True, text=True)
+    assert rules.returncode == 0, rules.stdout + rules.stderr
+    tests = subprocess.run(["promtool", "test", "rules", str(ROOT / "deploy/prometheus/rules.test.yml")], capture_output=True,
+                           text=True, cwd=ROOT / "deploy/prometheus")
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    dashboard = json.loads((ROOT / "deploy/grafana/meiduo-email.json").read_text())
+    names = set(re.findall(r"meiduo_email_[a-z_]+", json.dumps(dashboard)))
+    exposed = set(re.findall(r"^# TYPE (\S+)", scrape(stack), re.MULTILINE))
+    histogram_parts = {n for n in names if re.sub(r"_(bucket|sum|count)$", "", n) in exposed}
+    assert names - exposed - histogram_parts == set(), "the dashboard uses only metrics the service exposes"
+
+
+@pytest.fixture
+def sink():
+    server = SMTPSink().start()
+    yield server
+    server.stop()
+
+
+def test_retries_and_a_killed_sender_are_counted_once(stack_factory, sink):
+    stack = stack_factory(EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, MEIDUO_MAIL_RETRY_BASE="0.2",
+                          MEIDUO_MAIL_POLL_INTERVAL="0.1", MEIDUO_MAIL_WORKERS="1")
+    session = stack.login(stack.create_user())
+    sink.refuse("451 4.3.0 Try again later", times=1)
+    before = figures(scrape(stack))
+    assert stack.put_email(session, f"k{secrets.token_hex(5)}@example.com").json()["code"] == "0"
+    sink.wait_for(1)
+    first = wait_for(lambda: (now := figures(scrape(stack))) and now["meiduo_email_mails_delivered_total"] == 1 and now)
+    assert moved(before, first, 'meiduo_email_mail_retries_total{reason="smtp_temporary"}') == 1
+    # The sender dies; its figures stay, the supervisor counts the restart.
+    old = stack.children("sender")
+    os.kill(old[0], signal.SIGKILL)
+    wait_for(lambda: stack.children("sender") not in ([], old))
+    after = wait_for(lambda: (now := figures(scrape(stack))) and now['meiduo_email_child_restarts_total{role="sender"}'] == 1 and now)
+    assert after["meiduo_email_mails_delivered_total"] == 1, "not lost with the dead sender"
+    assert after['meiduo_email_mail_retries_total{reason="smtp_temporary"}'] == 1
+    # The replacement's deliveries add to them, nothing twice.
+    assert stack.put_email(session, f"l{secrets.token_hex(5)}@example.com").json()["code"] == "0"
+    sink.wait_for(2)
+    final = wait_for(lambda: (now := figures(scrape(stack))) and now["meiduo_email_mails_delivered_total"] == 2 and now)
+    assert final['meiduo_email_mail_retries_total{reason="smtp_temporary"}'] == 1
+    assert final['meiduo_email_child_restarts_total{role="sender"}'] == 1
+    assert final['meiduo_email_children_up{role="sender"}'] == 1
+
+
+def health(stack):
+    response = requests.get(stack.url + "/meiduo-email/health", timeout=30)
+    return response.status_code, response.json()
+
+
+def test_health_turns_503_while_mariadb_is_down_and_200_after(private_stack):
+    stack = private_stack
+    status, body = health(stack)
+    assert status == 200 and body["status"] == "ok" and body["database"] is True and body["senders_running"] == 2
+    assert stack.cli("health").returncode == 0
+    stack.stack("db-stop")
+    try:
+        status, body = health(stack)
+        assert status == 503 and "database unreachable" in body["problems"] and body["database"] is False
+        cli = stack.cli("health")
+        assert cli.returncode == 1 and "database unreachable" in cli.stdout
+    finally:
+        stack.stack("db-start")
+    assert wait_for(lambda: health(stack)[0] == 200)
+    assert stack.cli("health").returncode == 0
+
+
+def test_health_names_missing_senders(stack_factory):
+    """Senders that cannot start (their mail folder cannot be made) keep dying and being
+    restarted with a back-off: health says how many run."""
+    stack = stack_factory(EMAIL_FILE_PATH="/proc/no-mail-here", MEIDUO_MAIL_WORKERS="2")
+    status, body = wait_for(lambda: (answer := health(stack)) and answer[0] == 503 and answer)
+    assert re.search(r"\d of 2 senders running", body["problems"]) and body["database"] is True
+    assert stack.cli("health").returncode == 1
+    assert stack.cli("health", env={"MEIDUO_SOCKET": str(stack.var / "nothing.sock")}).returncode == 1
+    restarts = figures(scrape(stack))['meiduo_email_child_restarts_total{role="sender"}']
+    assert restarts >= 1
+
+
+def test_retention_removes_old_sent_mail_only(stack_factory):
+    stack = stack_factory(MEIDUO_OUTBOX_RETENTION="2h", MEIDUO_MAIL_WORKERS="1")
+    user = stack.create_user()
+
+    def row(status, age_hours):
+        message_id = f"r{secrets.token_hex(6)}@163.com"
+        stack.sql("INSERT INTO meiduo_outbox (user_id, recipient, message_id, message, status, attempts, due_at, created_at, sent_at)"
+                  " VALUES (%s, 'r@example.com', %s, 'x', %s, 1, NULL, NOW(6) - INTERVAL %s HOUR,"
+                  " IF(%s = 'sent', NOW(6) - INTERVAL %s HOUR, NULL))", user["id"], message_id, status, age_hours, status, age_hours)
+        return message_id
+
+    old = [row("sent", 3) for _ in range(3)]
+    kept = [row("sent", 1), row("failed", 3), row("failed", 30 * 24)]
+    before = figures(scrape(stack))
+    # A new first sender sweeps when it first has nothing to do.
+    old_sender = stack.children("sender")
+    os.kill(old_sender[0], signal.SIGKILL)
+    wait_for(lambda: not stack.sql("SELECT 1 FROM meiduo_outbox WHERE message_id IN %s", old))
+    remaining = {r[0] for r in stack.sql("SELECT message_id FROM meiduo_outbox WHERE user_id = %s", user["id"])}
+    assert remaining == set(kept)
+    after = wait_for(lambda: (now := figures(scrape(stack))) and moved(before, now, "meiduo_email_outbox_purged_total") >= 3 and now)
+    assert moved(before, after, "meiduo_email_outbox_purged_total") == 3
+
+
+def test_a_request_id_leads_from_the_response_to_the_logs_and_the_outbox_row(stack):
+    user = stack.create_user()
+    session = stack.login(user)
+    response = stack.put_email(session, f"t{secrets.token_hex(5)}@example.com")
+    request_id = response.headers["X-Request-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id), "nginx's $request_id"
+    (stored, outbox_id), = stack.sql("SELECT request_id, id FROM meiduo_outbox WHERE user_id = %s", user["id"])
+    assert stored == request_id
+    lines = wait_for(lambda: [line for line in stack.service_log().splitlines() if f"request_id={request_id}" in line
+                              and "sender[" in line] and [line for line in stack.service_log().splitlines()
+                                                         if f"request_id={request_id}" in line])
+    assert any("responder[" in line and f"outbox={outbox_id}" in line for line in lines)
+    assert any("sender[" in line and "sent" in line and f"outbox={outbox_id}" in line for line in lines)
+    assert all(requests.get(stack.url + path, timeout=10).headers.get("X-Request-Id") for path in ["/login/", "/emails/nowhere/", "/emails/"])
+
+
+def test_outbox_stats_shows_the_figures_of_the_metrics(stack):
+    text = stack.cli("outbox", "stats").stdout
+    stats = dict(re.findall(r"^(\w+(?: \w+)*)\s{2,}([\d.]+)", text, re.MULTILINE))
+    now = figures(scrape(stack))
+    for status in ["queued", "sending", "sent", "failed"]:
+        assert float(stats[status]) == now[f'meiduo_email_outbox_messages{{status="{status}"}}'], (status, text)
+    assert "oldest due age" in stats
+
+
+def test_json_logs_are_one_object_per_line(stack_factory):
+    stack = stack_factory(MEIDUO_LOG_FORMAT="json")
+    session = stack.login(stack.create_user())
+    request_id = stack.put_email(session, f"j{secrets.token_hex(5)}@example.com").headers["X-Request-Id"]
+    wait_for(lambda: request_id in stack.service_log())
+    entries = [json.loads(line) for line in stack.service_log().splitlines() if line.startswith("{")]
+    assert entries and all({"time", "level", "logger", "pid", "message"} <= set(entry) for entry in entries)
+    assert any(entry.get("request_id") == request_id and entry["logger"] == "responder" for entry in entries)
