@@ -49,7 +49,7 @@ let package = Package(
 
         // The application, layer by layer.
         .target(name: "Settings", dependencies: ["EmailCore", "Processes"]),
-        .target(name: "Store", dependencies: ["MariaDB", "OpenSSL", "Codecs", "Settings", "Instruments"]),
+        .target(name: "Store", dependencies: ["MariaDB", "OpenSSL", "Codecs", "Settings", "Processes", "Instruments"]),
         .target(name: "Views", dependencies: ["HTTP", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "Auth", dependencies: ["HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib", "Instruments"]),
         .target(name: "EmailFlow", dependencies: [
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP", "Settings", "Zlib"], exclude: ["Fixtures"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         .testTarget(name: "MailPoolTests", dependencies: ["MailPool", "Settings"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Processes"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "ServiceTests", dependencies: [

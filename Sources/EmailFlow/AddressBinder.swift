@@ -1,4 +1,5 @@
 import EmailCore
+import Logging
 import Processes
 import Settings
 import Store
@@ -6,11 +7,19 @@ import Views
 
 /// Stores a user's new address and queues its verification mail (and the notice to a verified
 /// address it replaces) in one transaction: the one way an address is bound, whether from
-/// `PUT /emails/` or from the expired link's "send again".
+/// `PUT /emails/` or from the expired link's "send again". While the senders keep up, the mail
+/// is inserted leased under this binder's claim and its id handed to them, so no sender has to
+/// claim it; otherwise it waits in the queue and they are rung.
 struct AddressBinder {
     let database: Database
     let templates: Templates
     let settings: Settings
+    /// The pipe to the senders; nil where there are none (the mail then waits for `serve`).
+    let handover: Handover?
+    /// One per binder, so per responder thread: rows a thread inserted share it.
+    let claim = Int64.random(in: 1...Int64.max)
+
+    static let logger = Logger(label: "responder")
 
     func bind(_ user: User, email: String, requestID: String) throws -> Outbox.BindOutcome {
         let now = Clock.unixSeconds()
@@ -20,10 +29,30 @@ struct AddressBinder {
             let old = try NoticeMail(to: user.email, newAddress: email, username: user.username, now: now, settings: settings, templates: templates)
             notice = (user.email, old.messageID, old.message)
         }
+        let lease = handover.flatMap { settings.delivery.workers > 0 && $0.hasRoom ? Outbox.Lease(claim: claim, seconds: settings.delivery.leaseSeconds) : nil }
         let binding = Outbox.Binding(
             userID: user.id, email: email, messageID: mail.messageID, message: mail.message, requestID: requestID,
             addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
-            reconfirmable: settings.mail.reconfirmable, notice: notice)
-        return try database.run { try Outbox.bind(binding, on: $0) }
+            reconfirmable: settings.mail.reconfirmable, notice: notice, lease: lease, maxQueueLag: settings.delivery.maxQueueLag)
+        let outcome = try database.run { try Outbox.bind(binding, on: $0) }
+        if case .queued(let id, _, let handedOver) = outcome, let handover {
+            if handedOver, let lease, !handover.pass(Handover.Record(id: id, claim: lease.claim)) {
+                release(id, lease: lease)
+                handover.pass(.ring)
+            } else if !handedOver || notice != nil {
+                handover.pass(.ring)
+            }
+        }
+        return outcome
+    }
+
+    /// The pipe filled between the check and the commit: back to the queue, due now. Should
+    /// even that fail, the row goes out when its lease ends.
+    private func release(_ id: Int64, lease: Outbox.Lease) {
+        do {
+            try database.run { try Outbox.release(id, claim: lease.claim, on: $0) }
+        } catch {
+            Self.logger.warning("mail \(id) could not be handed to a sender nor put back in the queue; it goes out in \(lease.seconds)s: \(error)")
+        }
     }
 }

@@ -13,7 +13,6 @@ import Views
 public final class EmailController {
     private let gate: SessionGate
     private let binder: AddressBinder
-    private let mailQueued: () -> Void
     private let csrf: CSRF
 
     static let saved = "添加邮箱成功"
@@ -22,11 +21,10 @@ public final class EmailController {
     /// What a database failure on this route answers: 200 with code 5000, as the tutorial.
     public static let saveFailed = HTTPError(.ok, code: .database, "添加邮箱失败")
 
-    /// `mailQueued` runs after each commit, to wake the mail senders.
-    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, mailQueued: @escaping () -> Void) {
+    /// `handover` is the pipe to the mail senders.
+    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, handover: Handover?) {
         self.gate = gate
-        binder = AddressBinder(database: database, templates: templates, settings: settings)
-        self.mailQueued = mailQueued
+        binder = AddressBinder(database: database, templates: templates, settings: settings, handover: handover)
         csrf = CSRF(settings.sessions)
     }
 
@@ -42,10 +40,12 @@ public final class EmailController {
             var error = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", headers: [("Retry-After", String(retryAfter))])
             error.fields = [("retry_after", .int(Int64(retryAfter)))]
             throw error
-        case .queued(let outbox, let retryAfter):
+        case .busy(let retryAfter):
+            Instruments.throttled["queue"]?.increment()
+            throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
+        case .queued(let outbox, let retryAfter, _):
             Instruments.mailsQueued.increment()
             Self.logger.info("verification mail queued", metadata: ["outbox": "\(outbox)", "request_id": "\(request.requestID)"])
-            mailQueued()
             return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(retryAfter)))])
         }
     }

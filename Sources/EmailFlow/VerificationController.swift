@@ -17,21 +17,19 @@ public final class VerificationController {
     private let settings: Settings
     private let gate: SessionGate
     private let binder: AddressBinder
-    private let mailQueued: () -> Void
     private let csrf: CSRF
 
     /// What a database failure on this route answers.
     public static let activationFailed = HTTPError(.internalServerError, code: .database, "激活邮件失败")
     public static let resendPath = "/emails/verification/resend/"
 
-    /// `mailQueued` runs after a resend is committed, to wake the mail senders.
-    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, mailQueued: @escaping () -> Void) {
+    /// `handover` is the pipe to the mail senders.
+    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, handover: Handover?) {
         self.database = database
         self.templates = templates
         self.settings = settings
         self.gate = gate
-        binder = AddressBinder(database: database, templates: templates, settings: settings)
-        self.mailQueued = mailQueued
+        binder = AddressBinder(database: database, templates: templates, settings: settings, handover: handover)
         csrf = CSRF(settings.sessions)
     }
 
@@ -85,9 +83,11 @@ public final class VerificationController {
             Instruments.throttled[limit.rawValue]?.increment()
             throw HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
                             headers: [("Retry-After", String(retryAfter))])
+        case .busy(let retryAfter):
+            Instruments.throttled["queue"]?.increment()
+            throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
         case .queued:
             Instruments.mailsQueued.increment()
-            mailQueued()
             return templates.page("error", [
                 "status": 200, "message": "验证邮件已重新发送", "hint": "请查收发往 \(claims.email) 的邮件，并点击其中的链接。",
             ])

@@ -23,8 +23,10 @@ public enum Instruments {
     public static let requests = "meiduo_email_http_requests_total"
     public static let requestDuration = "meiduo_email_http_request_duration_seconds"
     public static let mailsQueued = Counter(label: "meiduo_email_mails_queued_total")
-    /// kind: address, user (the verification-mail throttle), login_account, login_address.
-    public static let throttled = labelled(Counter.self, "meiduo_email_throttled_total", "kind", ["address", "user", "login_account", "login_address"])
+    /// kind: address, user (the verification-mail throttle), queue (mail refused while the queue
+    /// is too far behind), login_account, login_address.
+    public static let throttled = labelled(
+        Counter.self, "meiduo_email_throttled_total", "kind", ["address", "user", "queue", "login_account", "login_address"])
     public static let loginFailures = Counter(label: "meiduo_email_login_failures_total")
 
     // The database (responder and senders).

@@ -7,15 +7,17 @@ import Settings
 import Store
 import Telemetry
 
-/// One mail-sender child: claims due messages from the outbox under a lease, delivers them,
-/// records each outcome, and sleeps until the responder rings or a retry comes due. On
-/// SIGTERM it finishes the message in hand, gives the rest of its claim back, and exits 0.
+/// One mail-sender child: takes the mails the responder hands over through the pipe (inserted
+/// already leased, so there is nothing to claim) and claims due ones from the queue under a
+/// lease (retries, and whatever was not handed over), delivers them, and records the outcomes
+/// together with the next batch's reading: one commit per batch. On SIGTERM it finishes the
+/// message in hand, gives back the rest and what it read from the pipe, and exits 0.
 public final class Sender {
     private let settings: DeliverySettings
     private let retry: RetrySchedule
     private let database: Database
     private let transport: MailTransport
-    private let wake: FileDescriptor?
+    private let handover: Handover?
     private let signals: FileDescriptor
     private let telemetry: Telemetry
     /// The first sender of a service also deletes old sent mail.
@@ -26,6 +28,11 @@ public final class Sender {
     private let logger = Logger(label: "sender")
     /// Outcomes not yet written (the database may be away); kept until they are.
     private var unrecorded: [(Outbox.ClaimedMail, Outbox.Outcome)] = []
+    /// Hand-overs read from the pipe and not yet taken.
+    private var handed: [Handover.Record] = []
+    /// Whether the next batch also claims from the queue: at the start (mail a stopped sender
+    /// left), after a ring, after a poll interval without one, after a claim that came back full.
+    private var lookInQueue = true
     private var stopping = false
     private var databaseReachable = true
 
@@ -34,8 +41,8 @@ public final class Sender {
     static let publishInterval = 0.25
     static let sweepInterval = 60.0
 
-    /// `wake` is the pipe the responder rings when it queued mail; `number` counts from 1.
-    public init(settings: Settings, wake: FileDescriptor?, telemetry: Telemetry, number: Int) throws {
+    /// `handover` is the pipe from the responder; `number` counts from 1.
+    public init(settings: Settings, handover: Handover?, telemetry: Telemetry, number: Int) throws {
         // Requests come first: under load a sender gets the CPU the responder leaves, and the
         // queue absorbs the difference.
         CurrentProcess.setNiceness(Int32(settings.delivery.niceness))
@@ -48,7 +55,7 @@ public final class Sender {
         self.settings = settings.delivery
         retry = RetrySchedule(settings.delivery)
         database = Database(settings.database)
-        self.wake = wake
+        self.handover = handover
         self.telemetry = telemetry
         sweepsRetention = number == 1
         retention = settings.outboxRetention
@@ -58,38 +65,103 @@ public final class Sender {
     public func run() -> Int32 {
         logger.info("sender ready", metadata: ["pid": "\(CurrentProcess.id)"])
         while !stopping {
-            // The last batch's outcomes and the next claim share one transaction: one commit
-            // (one log flush) per batch instead of two.
+            sweepRetention()
+            if handed.isEmpty && !lookInQueue && unrecorded.isEmpty {
+                publish(now: true)
+                waitForWork()
+                continue
+            }
+            // Taken before reading, so a lease as counted here ends no later than the database's.
+            let readAt = Clock.monotonic()
             let batch: [Outbox.ClaimedMail]
-            // Taken before the claim, so the lease as counted here ends no later than the database's.
-            let leasedUntil = Clock.monotonic() + settings.leaseSeconds
             do {
-                batch = try database.transaction { connection in
-                    try Outbox.record(unrecorded, on: connection)
-                    return try Outbox.claim(limit: settings.batchSize, leaseSeconds: settings.leaseSeconds, on: connection)
-                }
-                unrecorded = []
+                batch = try nextBatch()
                 noteDatabase(reachable: true, nil)
             } catch {
                 noteDatabase(reachable: false, error)
-                _ = pause()
+                _ = FileDescriptor.poll([signals], timeout: settings.pollInterval)
+                takeSignals()
                 continue
             }
-            if batch.isEmpty {
-                sweepRetention()
-                publish(now: true)
-                while !pause() {}
-            } else {
-                deliver(batch, leasedUntil: leasedUntil)
-                publish(now: false)
-            }
+            deliver(batch, readAt: readAt)
+            publish(now: false)
+            receive()
         }
-        if !recordOutcomes() {
-            logger.warning("stopping with \(unrecorded.count) outcomes unrecorded; those messages go out again after their lease")
+        receive(all: true)
+        if !giveBack() {
+            logger.warning("stopping with \(unrecorded.count + handed.count) messages unrecorded; they go out again after their lease")
         }
         publish(now: true)
         logger.info("sender stopped")
         return 0
+    }
+
+    /// Records the outcomes so far and reads the next batch: the hand-overs read from the pipe,
+    /// and due mail claimed from the queue when there is reason to look. A batch of hand-overs
+    /// alone, with nothing to record, is one read and no transaction.
+    private func nextBatch() throws -> [Outbox.ClaimedMail] {
+        let records = handed, claiming = lookInQueue, outcomes = unrecorded
+        let (batch, claimed): ([Outbox.ClaimedMail], Int)
+        if outcomes.isEmpty && !claiming {
+            (batch, claimed) = (try database.run { try Outbox.take(records, on: $0) }, 0)
+        } else {
+            (batch, claimed) = try database.transaction { connection in
+                try Outbox.record(outcomes, on: connection)
+                let taken = try Outbox.take(records, on: connection)
+                guard claiming else { return (taken, 0) }
+                let due = try Outbox.claim(limit: settings.batchSize, leaseSeconds: settings.leaseSeconds, on: connection)
+                return (taken + due, due.count)
+            }
+        }
+        unrecorded = []
+        handed = []
+        lookInQueue = claiming && claimed == settings.batchSize
+        return batch
+    }
+
+    /// Sleeps until the responder hands something over or rings, a signal comes, or the poll
+    /// interval passes (retries may have come due: look in the queue).
+    private func waitForWork() {
+        let ready = FileDescriptor.poll([signals] + (handover.map { [$0.pipe] } ?? []), timeout: settings.pollInterval)
+        takeSignals()
+        if !ready.contains(true) {
+            lookInQueue = true
+        } else if ready.count > 1, ready[1] {
+            receive()
+        }
+    }
+
+    /// Reads what the pipe holds, up to a batch (all of it when stopping); another sender
+    /// woken by the same write may have read it first.
+    private func receive(all: Bool = false) {
+        guard let handover else { return }
+        while true {
+            let records = handover.receive(upTo: settings.batchSize)
+            for record in records {
+                if record.isRing { lookInQueue = true } else { handed.append(record) }
+            }
+            if !all || records.isEmpty { return }
+        }
+    }
+
+    /// When stopping: writes the outcomes, and puts back in the queue, due now, what was read
+    /// and not tried. False while the database is unreachable.
+    private func giveBack() -> Bool {
+        guard !unrecorded.isEmpty || !handed.isEmpty else { return true }
+        do {
+            try database.transaction { connection in
+                try Outbox.record(unrecorded, on: connection)
+                for record in handed {
+                    try Outbox.release(record.id, claim: record.claim, on: connection)
+                }
+            }
+            unrecorded = []
+            handed = []
+            return true
+        } catch {
+            noteDatabase(reachable: false, error)
+            return false
+        }
     }
 
     private func publish(now force: Bool) {
@@ -113,14 +185,13 @@ public final class Sender {
         }
     }
 
-    /// Sends a claimed batch one message at a time. A message is started only while the lease
-    /// has room for its longest transaction and the recording of its outcome; otherwise the
-    /// lease of what is left is renewed first (committing the outcomes so far with it), so no
-    /// other sender can take a message this one is still sending.
-    private func deliver(_ batch: [Outbox.ClaimedMail], leasedUntil: Double) {
-        let claimedAt = leasedUntil - settings.leaseSeconds
+    /// Sends a batch one message at a time. A message is started only while its lease has room
+    /// for its longest transaction and the recording of its outcome; otherwise the leases of
+    /// what is left are renewed first (committing the outcomes so far with them), so no other
+    /// sender can take a message this one is still sending.
+    private func deliver(_ batch: [Outbox.ClaimedMail], readAt: Double) {
         var remaining = batch[...]
-        var leaseEnd = leasedUntil
+        var leaseEnds = Dictionary(batch.map { ($0.id, readAt + $0.leaseLeft) }, uniquingKeysWith: min)
         var renewed = false
         while let mail = remaining.first {
             takeSignals()
@@ -129,20 +200,20 @@ public final class Sender {
                 return
             }
             // Just renewed, the whole lease is there: the settings make it long enough for one message.
-            if !renewed && Clock.monotonic() + messageBudget > leaseEnd {
+            if !renewed && Clock.monotonic() + messageBudget > leaseEnds[mail.id] ?? 0 {
                 let renewedAt = Clock.monotonic()
                 guard let kept = renewLease(Array(remaining)) else {
                     logger.warning("cannot renew the lease of \(remaining.count) messages; they go back to the queue when it ends")
                     return
                 }
                 remaining = remaining.filter { kept.contains($0.id) }
-                leaseEnd = renewedAt + settings.leaseSeconds
+                for id in kept { leaseEnds[id] = renewedAt + settings.leaseSeconds }
                 renewed = true
                 continue
             }
             renewed = false
             remaining = remaining.dropFirst()
-            unrecorded.append((mail, outcome(of: mail, claimedAt: claimedAt)))
+            unrecorded.append((mail, outcome(of: mail, readAt: readAt)))
         }
     }
 
@@ -168,7 +239,7 @@ public final class Sender {
         }
     }
 
-    private func outcome(of mail: Outbox.ClaimedMail, claimedAt: Double) -> Outbox.Outcome {
+    private func outcome(of mail: Outbox.ClaimedMail, readAt: Double) -> Outbox.Outcome {
         var about: Logger.Metadata = [
             "outbox": "\(mail.id)", "message_id": "\(mail.messageID)", "to": "\(mail.recipient)", "attempt": "\(mail.attempt)",
         ]
@@ -184,7 +255,7 @@ public final class Sender {
             try transport.deliver(mail)
             let done = Clock.monotonic()
             Instruments.sendDuration.recordNanoseconds(Int64((done - started) * 1e9))
-            Instruments.deliveryDelay.recordNanoseconds(Int64((mail.ageAtClaim + done - claimedAt) * 1e9))
+            Instruments.deliveryDelay.recordNanoseconds(Int64((mail.ageAtClaim + done - readAt) * 1e9))
             Instruments.mailsDelivered.increment()
             logger.info("sent", metadata: about)
             return .sent
@@ -216,20 +287,6 @@ public final class Sender {
         }
     }
 
-    /// Writes the outcomes gathered so far; false while the database is unreachable.
-    private func recordOutcomes() -> Bool {
-        guard !unrecorded.isEmpty else { return true }
-        do {
-            try database.transaction { try Outbox.record(unrecorded, on: $0) }
-            unrecorded = []
-            noteDatabase(reachable: true, nil)
-            return true
-        } catch {
-            noteDatabase(reachable: false, error)
-            return false
-        }
-    }
-
     /// Logs only when the database starts or stops failing, so an outage is two lines, not one a second.
     private func noteDatabase(reachable: Bool, _ error: (any Error)?) {
         guard reachable != databaseReachable else { return }
@@ -239,15 +296,6 @@ public final class Sender {
         } else {
             logger.info("database working again")
         }
-    }
-
-    /// Sleeps until the responder rings, a signal comes, or the poll interval passes. Answers
-    /// false when another sender took the ring first: nothing to claim, sleep again.
-    private func pause() -> Bool {
-        let ready = FileDescriptor.poll([signals] + (wake.map { [$0] } ?? []), timeout: settings.pollInterval)
-        takeSignals()
-        guard !stopping, let wake, ready.count > 1, ready[1], !ready[0] else { return true }
-        return wake.drain() > 0
     }
 
     private func takeSignals() {

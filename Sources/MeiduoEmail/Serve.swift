@@ -5,6 +5,7 @@ import Processes
 import Instruments
 import Service
 import Settings
+import Store
 import Telemetry
 
 struct Serve: ParsableCommand {
@@ -16,10 +17,10 @@ struct Serve: ParsableCommand {
         // Templates are the responder's to check: it stops the service with one line if one is
         // missing, and the supervisor stays small by never loading them.
         let listener: UnixListener
-        let wakeup: (read: FileDescriptor, write: FileDescriptor)
+        let handover: (read: FileDescriptor, write: FileDescriptor)
         do {
             listener = try UnixListener.bind(path: settings.socket.path, mode: settings.socket.mode, group: settings.socket.groupID)
-            wakeup = try FileDescriptor.pipe()
+            handover = try FileDescriptor.pipe()
         } catch {
             Startup.fail("cannot listen on \(settings.socket.path): \(error)")
         }
@@ -39,11 +40,11 @@ struct Serve: ParsableCommand {
         let telemetry = Telemetry.start(as: .supervisor, slot: "supervisor", directory: metrics)
         let responder = Supervisor.Child(
             name: "responder", role: "responder", arguments: ["responder"],
-            descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (wakeup.write, ResponderProcess.wakeupFD)])
+            descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (handover.write, ResponderProcess.handoverFD)])
         let senders = (0..<settings.delivery.workers).map { index in
             Supervisor.Child(
                 name: "sender \(index + 1)", role: "sender", arguments: ["sender", "--number", "\(index + 1)"],
-                descriptors: [(wakeup.read, SenderProcess.wakeupFD)])
+                descriptors: [(handover.read, SenderProcess.handoverFD)])
         }
         let variables = SystemEnvironment.variables()
         let status = Supervisor(
@@ -73,7 +74,7 @@ struct Serve: ParsableCommand {
 struct ResponderProcess: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "responder", shouldDisplay: false)
     static let listenerFD: Int32 = 3
-    static let wakeupFD: Int32 = 4
+    static let handoverFD: Int32 = 4
 
     func run() throws {
         Startup.followSupervisor()
@@ -84,12 +85,11 @@ struct ResponderProcess: ParsableCommand {
         } catch {
             Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
         }
-        let wakeup = FileDescriptor(rawValue: Self.wakeupFD)
+        let handover = Handover(pipe: FileDescriptor(rawValue: Self.handoverFD))
         let telemetry = Telemetry.start(as: .responder, slot: "responder", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let responder = Responder(
-                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), telemetry: telemetry,
-                mailQueued: { Wakeup.ring(wakeup) })
+                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), telemetry: telemetry, handover: handover)
             throw ExitCode(try responder.run())
         } catch let exit as ExitCode {
             throw exit
@@ -102,7 +102,7 @@ struct ResponderProcess: ParsableCommand {
 /// A mail-sender child that `serve` starts; not meant to be run by hand.
 struct SenderProcess: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sender", shouldDisplay: false)
-    static let wakeupFD: Int32 = 3
+    static let handoverFD: Int32 = 3
 
     @Option(help: "Which of the senders this is, from 1.")
     var number = 1
@@ -112,7 +112,8 @@ struct SenderProcess: ParsableCommand {
         let settings = Startup.settings(fromSupervisor: true, status: Supervisor.configurationErrorStatus)
         let telemetry = Telemetry.start(as: .sender, slot: "sender-\(number)", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
-            let sender = try Sender(settings: settings, wake: FileDescriptor(rawValue: Self.wakeupFD), telemetry: telemetry, number: number)
+            let sender = try Sender(
+                settings: settings, handover: Handover(pipe: FileDescriptor(rawValue: Self.handoverFD)), telemetry: telemetry, number: number)
             throw ExitCode(sender.run())
         } catch let exit as ExitCode {
             throw exit

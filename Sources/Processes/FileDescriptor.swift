@@ -47,22 +47,32 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
-    /// One byte, without blocking: for wake-up pipes, where a full pipe already means "awake".
-    public func signal() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(rawValue, &byte, 1)
+    /// Writes `bytes` (at most PIPE_BUF of them) in one write(2) on a non-blocking pipe: all of
+    /// them, never interleaved with another writer's, or none (false: the pipe is full or closed).
+    public func writeWhole(_ bytes: [UInt8]) -> Bool {
+        precondition(bytes.count <= Int(PIPE_BUF))
+        while true {
+            let count = bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            return count == bytes.count
+        }
     }
 
-    /// Reads whatever a non-blocking descriptor holds and drops it; answers how many bytes.
-    @discardableResult
-    public func drain() -> Int {
-        var buffer = [UInt8](repeating: 0, count: 512)
-        var total = 0
+    /// Reads up to `records` records of `size` bytes from a non-blocking pipe whose writers
+    /// write whole records (`writeWhole`): a pipe holding only whole records hands out only whole
+    /// records to reads of a multiple of their size. Empty when nothing is there.
+    public func readRecords(size: Int, upTo records: Int) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: size * records)
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) }
-            guard count > 0 else { return total }
-            total += count
+            if count < 0 && errno == EINTR { continue }
+            return Array(buffer.prefix(max(0, count)))
         }
+    }
+
+    /// Bytes written to a pipe and not yet read (either end may ask).
+    public var unreadBytes: Int {
+        Int(unread_bytes(rawValue))
     }
 
     /// Reads until end of file (for descriptors handed over by a parent).

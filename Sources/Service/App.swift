@@ -18,13 +18,14 @@ public final class App {
     private let errors: ErrorRenderer
     private let metrics = RequestMetrics()
 
-    public init(database: Database, resources: Resources, telemetry: Telemetry, logger: Logger, mailQueued: @escaping () -> Void) {
+    /// `handover` is the pipe to the mail senders (nil: mail waits in the queue for them).
+    public init(database: Database, resources: Resources, telemetry: Telemetry, logger: Logger, handover: Handover?) {
         let settings = resources.settings, templates = resources.templates
         errors = ErrorRenderer(templates: templates, logger: logger)
         let gate = SessionGate(database: database, settings: settings)
-        let emails = EmailController(database: database, gate: gate, templates: templates, settings: settings, mailQueued: mailQueued)
+        let emails = EmailController(database: database, gate: gate, templates: templates, settings: settings, handover: handover)
         let verification = VerificationController(
-            database: database, gate: gate, templates: templates, settings: settings, mailQueued: mailQueued)
+            database: database, gate: gate, templates: templates, settings: settings, handover: handover)
 
         // Joining a Django shop, the shop serves its own login and user center.
         if settings.sessions.engine == .service {

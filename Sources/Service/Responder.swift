@@ -16,18 +16,18 @@ public struct Responder {
     private let resources: Resources
     private let listener: UnixListener
     private let telemetry: Telemetry
-    private let mailQueued: @Sendable () -> Void
+    private let handover: Handover
     private let logger = Logger(label: "responder")
 
     /// How often the responder's figures are written for the supervisor to keep if it dies.
     static let publishInterval = 1.0
 
-    /// `mailQueued` runs after each transaction that queued mail.
-    public init(resources: Resources, listener: UnixListener, telemetry: Telemetry, mailQueued: @escaping @Sendable () -> Void) {
+    /// `handover` is the pipe to the mail senders.
+    public init(resources: Resources, listener: UnixListener, telemetry: Telemetry, handover: Handover) {
         self.resources = resources
         self.listener = listener
         self.telemetry = telemetry
-        self.mailQueued = mailQueued
+        self.handover = handover
     }
 
     private var settings: Settings { resources.settings }
@@ -43,10 +43,10 @@ public struct Responder {
         let stop = try StopEvent()
         Gauge(label: Instruments.buildInfo, dimensions: [("version", Version.current)]).record(1)
         let threads = (0..<settings.responder.threads).map { _ in
-            PThread { [resources, listener, telemetry, mailQueued, logger] in
+            PThread { [resources, listener, telemetry, handover, logger] in
                 do {
                     try Self.serve(
-                        resources: resources, listener: listener, stop: stop, telemetry: telemetry, mailQueued: mailQueued, logger: logger)
+                        resources: resources, listener: listener, stop: stop, telemetry: telemetry, handover: handover, logger: logger)
                 } catch {
                     logger.critical("request thread cannot start: \(error)")
                     stop.fire()
@@ -66,13 +66,12 @@ public struct Responder {
     }
 
     private static func serve(
-        resources: Resources, listener: UnixListener, stop: StopEvent, telemetry: Telemetry, mailQueued: @escaping @Sendable () -> Void,
-        logger: Logger
+        resources: Resources, listener: UnixListener, stop: StopEvent, telemetry: Telemetry, handover: Handover, logger: Logger
     ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
         let exchange = try Exchange(listener: listener, readTimeout: resources.settings.responder.readTimeout)
         let app = App(
-            database: Database(resources.settings.database), resources: resources, telemetry: telemetry, logger: logger, mailQueued: mailQueued)
+            database: Database(resources.settings.database), resources: resources, telemetry: telemetry, logger: logger, handover: handover)
         while waiter.wait(stop: stop) {
             switch exchange.accept() {
             case .request:

@@ -56,6 +56,9 @@ public struct DeliverySettings: Sendable, Equatable {
     public var pollInterval: Double
     /// The senders' CPU niceness: above the responder's 0, so requests get the CPU first.
     public var niceness: Int
+    /// Seconds the oldest due message may have waited before new mail is refused (503, try
+    /// again) rather than queued behind it; 0 never refuses.
+    public var maxQueueLag: Double
 
     /// A lease must outlast one message's longest transaction by this much, so its outcome is
     /// recorded before another sender may take the message.
@@ -97,6 +100,7 @@ public struct DeliverySettings: Sendable, Equatable {
         retryJitter = try environment.double("MEIDUO_MAIL_RETRY_JITTER", default: 0, range: 0...1)
         pollInterval = try environment.double("MEIDUO_MAIL_POLL_INTERVAL", default: 1, range: 0.01...60)
         niceness = try environment.integer("MEIDUO_MAIL_NICE", default: 10, range: 0...19)
+        maxQueueLag = try environment.double("MEIDUO_MAIL_MAX_LAG", default: 10, range: 0...86400)
         if case .smtp = transport, leaseSeconds < timeout + Self.leaseMargin {
             throw Environment.Problem(description:
                 "MEIDUO_MAIL_LEASE (\(leaseSeconds)s) must be at least EMAIL_TIMEOUT (\(timeout)s) + \(Self.leaseMargin)s: one message must fit in a lease")

@@ -1,6 +1,7 @@
 import MariaDB
 
-/// What a sender does with the queue: claim due rows under a lease, then record each outcome.
+/// What a sender does with the queue: take the rows handed to it or claim due ones under a
+/// lease, then record each outcome.
 extension Outbox {
     public struct ClaimedMail: Sendable {
         public let id: Int64
@@ -9,12 +10,14 @@ extension Outbox {
         public let message: [UInt8]
         /// The attempt this claim is, counting from 1.
         public let attempt: Int
-        /// The id of the batch this was claimed in.
+        /// The claim it is held under: a sender's batch, or the responder's that handed it over.
         public let claim: Int64
         /// The request that queued it (for log lines that lead back to it).
         public let requestID: String?
         /// Seconds since it was queued, when it was claimed (the database's clock).
         public let ageAtClaim: Double
+        /// Seconds of its lease left when it was claimed (the database's clock).
+        public let leaseLeft: Double
     }
 
     /// What kind of failure a delivery met: what the user is told and the metrics count.
@@ -45,8 +48,10 @@ extension Outbox {
         let claim = Int64.random(in: 1...Int64.max)
         let rows = try connection.query(
             """
-            SELECT id, recipient, message_id, message, attempts, request_id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6))
-            FROM meiduo_outbox WHERE due_at <= NOW(6) ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED
+            SELECT o.id, o.recipient, o.message_id, COALESCE(b.message, o.message), o.attempts, o.request_id,
+                TIMESTAMPDIFF(MICROSECOND, o.created_at, NOW(6))
+            FROM meiduo_outbox AS o LEFT JOIN meiduo_outbox_bodies AS b ON b.id = o.id
+            WHERE o.due_at <= NOW(6) ORDER BY o.due_at, o.id LIMIT ? FOR UPDATE SKIP LOCKED
             """,
             [.int(Int64(limit))])
         guard !rows.isEmpty else { return [] }
@@ -60,34 +65,73 @@ extension Outbox {
             ClaimedMail(
                 id: try $0.requiredInt(0), recipient: try $0.requiredString(1), messageID: try $0.requiredString(2),
                 message: try $0.requiredBytes(3), attempt: Int(try $0.requiredInt(4)) + 1, claim: claim, requestID: $0.string(5),
-                ageAtClaim: Double($0.int(6) ?? 0) / 1_000_000)
+                ageAtClaim: Double($0.int(6) ?? 0) / 1_000_000, leaseLeft: leaseSeconds)
         }
+    }
+
+    /// The mails of hand-over records (see `Handover`) still held under the claim they were
+    /// handed over with; a record whose lease ended and was claimed by another sender meanwhile
+    /// answers nothing. Reads only: the lease was taken when the row was inserted.
+    public static func take(_ handed: [Handover.Record], on connection: Connection) throws -> [ClaimedMail] {
+        guard !handed.isEmpty else { return [] }
+        let rows = try connection.query(
+            """
+            SELECT o.id, o.recipient, o.message_id, COALESCE(b.message, o.message), o.attempts, o.claim, o.request_id,
+                TIMESTAMPDIFF(MICROSECOND, o.created_at, NOW(6)), TIMESTAMPDIFF(MICROSECOND, NOW(6), o.due_at)
+            FROM meiduo_outbox AS o LEFT JOIN meiduo_outbox_bodies AS b ON b.id = o.id
+            WHERE o.status = 'sending' AND o.id IN (\(placeholders(handed.count)))
+            """,
+            handed.map { .int($0.id) })
+        let claims = Dictionary(handed.map { ($0.id, $0.claim) }, uniquingKeysWith: { first, _ in first })
+        return try rows.compactMap {
+            let id = try $0.requiredInt(0)
+            let claim = try $0.requiredInt(5)
+            guard claims[id] == claim else { return nil }
+            return ClaimedMail(
+                id: id, recipient: try $0.requiredString(1), messageID: try $0.requiredString(2), message: try $0.requiredBytes(3),
+                attempt: Int(try $0.requiredInt(4)), claim: claim, requestID: $0.string(6), ageAtClaim: Double($0.int(7) ?? 0) / 1_000_000,
+                leaseLeft: Double($0.int(8) ?? 0) / 1_000_000)
+        }
+    }
+
+    /// Puts a mail held under `claim` and not tried back in the queue, due now: a hand-over
+    /// that could not be made, or was read by a sender that is stopping. Answers whether it was
+    /// still held.
+    @discardableResult
+    public static func release(_ id: Int64, claim: Int64, on connection: Connection) throws -> Bool {
+        try connection.execute(
+            "UPDATE meiduo_outbox SET status = 'queued', attempts = attempts - 1, due_at = NOW(6) WHERE id = ? AND claim = ? AND status = 'sending'",
+            [.int(id), .int(claim)]) == 1
     }
 
     /// Extends the lease of claimed messages by `leaseSeconds` from now; answers the ids still
     /// under their claim (another sender may have taken a message whose lease had ended).
     /// Run it in a transaction.
     public static func renew(_ mails: [ClaimedMail], leaseSeconds: Double, on connection: Connection) throws -> Set<Int64> {
-        guard let claim = mails.first?.claim else { return [] }
-        let ids: [SQLValue] = mails.map { .int($0.id) }
-        try connection.execute(
-            "UPDATE meiduo_outbox SET due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE claim = ? AND id IN (\(placeholders(ids.count)))",
-            [.int(microseconds(leaseSeconds)), .int(claim)] + ids)
-        let rows = try connection.query(
-            "SELECT id FROM meiduo_outbox WHERE claim = ? AND id IN (\(placeholders(ids.count)))", [.int(claim)] + ids)
-        return Set(try rows.map { try $0.requiredInt(0) })
+        var kept = Set<Int64>()
+        for (claim, ids) in idsByClaim(mails) {
+            try connection.execute(
+                "UPDATE meiduo_outbox SET due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE claim = ? AND id IN (\(placeholders(ids.count)))",
+                [.int(microseconds(leaseSeconds)), .int(claim)] + ids)
+            let rows = try connection.query(
+                "SELECT id FROM meiduo_outbox WHERE claim = ? AND id IN (\(placeholders(ids.count)))", [.int(claim)] + ids)
+            kept.formUnion(try rows.map { try $0.requiredInt(0) })
+        }
+        return kept
     }
 
     /// Records outcomes. Each update applies only to rows still under the claim they were
     /// taken in, so a sender whose lease ran out cannot overwrite a newer claim; the sent rows
-    /// of a claim are marked by one statement. Run it in a transaction.
+    /// of a claim are marked by one statement, and their bodies deleted by another (a row
+    /// queued before sql/0008 has its body in the row, dropped by the first). Run it in a
+    /// transaction.
     public static func record(_ outcomes: [(ClaimedMail, Outcome)], on connection: Connection) throws {
-        var sent: [Int64: [Int64]] = [:]
+        var sent: [ClaimedMail] = []
         for (mail, outcome) in outcomes {
             let claim: [SQLValue] = [.int(mail.id), .int(mail.claim)]
             switch outcome {
             case .sent:
-                sent[mail.claim, default: []].append(mail.id)
+                sent.append(mail)
             case .retry(let delay, let error, let kind):
                 try connection.execute(
                     """
@@ -107,13 +151,33 @@ extension Outbox {
                     """, claim)
             }
         }
-        for (claim, ids) in sent {
-            try connection.execute(
+        var marked: [SQLValue] = []
+        for (claim, ids) in idsByClaim(sent) {
+            let updated = try connection.execute(
                 """
-                UPDATE meiduo_outbox SET status = 'sent', sent_at = NOW(6), due_at = NULL, last_error = NULL
+                UPDATE meiduo_outbox SET status = 'sent', sent_at = NOW(6), due_at = NULL, last_error = NULL, message = NULL
                 WHERE claim = ? AND id IN (\(placeholders(ids.count)))
-                """, [.int(claim)] + ids.map { .int($0) })
+                """, [.int(claim)] + ids)
+            // Only what this claim still held: a row another sender took meanwhile needs its body.
+            marked += updated == ids.count ? ids : try connection.query(
+                "SELECT id FROM meiduo_outbox WHERE claim = ? AND status = 'sent' AND id IN (\(placeholders(ids.count)))",
+                [.int(claim)] + ids
+            ).map { .int(try $0.requiredInt(0)) }
         }
+        if !marked.isEmpty {
+            try connection.execute("DELETE FROM meiduo_outbox_bodies WHERE id IN (\(placeholders(marked.count)))", marked)
+        }
+    }
+
+    /// The ids of `mails` grouped by the claim they are held under, each group in a stable order.
+    static func idsByClaim(_ mails: [ClaimedMail]) -> [(claim: Int64, ids: [SQLValue])] {
+        var groups: [Int64: [SQLValue]] = [:]
+        var order: [Int64] = []
+        for mail in mails {
+            if groups[mail.claim] == nil { order.append(mail.claim) }
+            groups[mail.claim, default: []].append(.int(mail.id))
+        }
+        return order.map { ($0, groups[$0]!) }
     }
 
     /// `?, ?, …` for an `IN` list; each length is its own prepared statement, cached like any other.

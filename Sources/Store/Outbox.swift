@@ -3,6 +3,19 @@ import MariaDB
 /// The mail queue, `meiduo_outbox`: what the email flow writes.
 public enum Outbox {
     /// A change of address and the mail(s) it queues, as `meiduo_bind_address` takes them.
+    /// A claim a new mail is inserted under, held for `seconds`, so it can be handed straight
+    /// to a sender (`Handover`).
+    public struct Lease: Sendable, Equatable {
+        public let claim: Int64
+        public let seconds: Double
+
+        public init(claim: Int64, seconds: Double) {
+            self.claim = claim
+            self.seconds = seconds
+        }
+    }
+
+    /// A change of address and the mail(s) it queues, as `meiduo_queue_address` takes them.
     public struct Binding: Sendable {
         public var userID: Int64
         public var email: String
@@ -17,10 +30,15 @@ public enum Outbox {
         public var reconfirmable: Bool
         /// The notice to the verified address being replaced, if any.
         public var notice: (recipient: String, messageID: String, message: [UInt8])?
+        /// Insert the verification mail leased under this, to hand it over; nil: queue it.
+        public var lease: Lease?
+        /// Refuse, writing nothing, while the oldest due message has waited longer (0: never).
+        public var maxQueueLag: Double
 
         public init(
             userID: Int64, email: String, messageID: String, message: [UInt8], requestID: String, addressInterval: Int,
-            userHourly: Int, reconfirmable: Bool, notice: (recipient: String, messageID: String, message: [UInt8])?
+            userHourly: Int, reconfirmable: Bool, notice: (recipient: String, messageID: String, message: [UInt8])?,
+            lease: Lease?, maxQueueLag: Double
         ) {
             self.userID = userID
             self.email = email
@@ -31,6 +49,8 @@ public enum Outbox {
             self.userHourly = userHourly
             self.reconfirmable = reconfirmable
             self.notice = notice
+            self.lease = lease
+            self.maxQueueLag = maxQueueLag
         }
     }
 
@@ -43,30 +63,38 @@ public enum Outbox {
 
     public enum BindOutcome: Sendable, Equatable {
         /// Stored and queued (or queued already by an earlier try of the same request);
-        /// the next mail may go `retryAfter` seconds from now.
-        case queued(outboxID: Int64, retryAfter: Int)
+        /// the next mail may go `retryAfter` seconds from now. `handedOver`: inserted under the
+        /// binding's lease, for the caller to pass to a sender.
+        case queued(outboxID: Int64, retryAfter: Int, handedOver: Bool)
         /// Too many mails to that address or from that user lately (`limit`): nothing was written.
         case throttled(retryAfter: Int, limit: ThrottleLimit)
+        /// The queue is further behind than the binding allows: nothing was written.
+        case busy(retryAfter: Int)
     }
 
     /// Stores the address and queues its mail in one transaction and one round trip (the
-    /// `meiduo_bind_address` procedure of `sql/`).
+    /// `meiduo_queue_address` procedure of `sql/`).
     public static func bind(_ binding: Binding, on connection: Connection) throws -> BindOutcome {
         let rows = try connection.call(
-            "CALL meiduo_bind_address(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "CALL meiduo_queue_address(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 .int(binding.userID), .text(binding.email), .text(binding.messageID), .bytes(binding.message),
                 .int(Int64(binding.addressInterval)), .int(Int64(binding.userHourly)), .text(binding.requestID),
                 SQLValue(binding.reconfirmable), SQLValue(binding.notice?.recipient), SQLValue(binding.notice?.messageID),
-                binding.notice.map { .bytes($0.message) } ?? .null,
+                binding.notice.map { .bytes($0.message) } ?? .null, .int(binding.lease?.claim ?? 0),
+                .int(microseconds(binding.lease?.seconds ?? 0)), .int(microseconds(binding.maxQueueLag)),
             ])
         guard let row = rows.first else {
-            throw MariaDBError(code: MariaDBError.unexpectedRowCode, message: "meiduo_bind_address answered no row")
+            throw MariaDBError(code: MariaDBError.unexpectedRowCode, message: "meiduo_queue_address answered no row")
         }
         let retryAfter = Int(try row.requiredInt(2))
-        if try row.requiredString(0) == "throttled" {
+        switch try row.requiredString(0) {
+        case "throttled":
             return .throttled(retryAfter: retryAfter, limit: row.string(3).flatMap(ThrottleLimit.init(rawValue:)) ?? .address)
+        case "busy":
+            return .busy(retryAfter: retryAfter)
+        default:
+            return .queued(outboxID: try row.requiredInt(1), retryAfter: retryAfter, handedOver: try row.requiredInt(4) == 1)
         }
-        return .queued(outboxID: try row.requiredInt(1), retryAfter: retryAfter)
     }
 }

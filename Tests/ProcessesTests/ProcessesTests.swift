@@ -18,18 +18,32 @@ import Processes
 }
 
 @Suite struct FileDescriptorTests {
-    @Test func pipesCarryBytesAndNeverBlock() throws {
+    @Test func pipesCarryWholeRecordsAndNeverBlock() throws {
         let pipe = try FileDescriptor.pipe()
         defer {
             pipe.read.close()
             pipe.write.close()
         }
         #expect(FileDescriptor.poll([pipe.read], timeout: 0) == [false])
-        pipe.write.signal()
-        pipe.write.signal()
+        #expect(pipe.read.readRecords(size: 4, upTo: 8).isEmpty, "empty and non-blocking")
+        #expect(pipe.write.writeWhole([1, 2, 3, 4]) && pipe.write.writeWhole([5, 6, 7, 8]) && pipe.write.writeWhole([9, 10, 11, 12]))
+        #expect(pipe.read.unreadBytes == 12 && pipe.write.unreadBytes == 12, "either end tells")
         #expect(FileDescriptor.poll([pipe.read], timeout: 1) == [true])
-        #expect(pipe.read.drain() == 2)
-        #expect(pipe.read.drain() == 0, "empty and non-blocking")
+        #expect(pipe.read.readRecords(size: 4, upTo: 2) == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(pipe.read.readRecords(size: 4, upTo: 2) == [9, 10, 11, 12])
+        #expect(pipe.read.unreadBytes == 0)
+    }
+
+    @Test func aFullPipeRefusesAWholeRecordInsteadOfBlocking() throws {
+        let pipe = try FileDescriptor.pipe()
+        defer {
+            pipe.read.close()
+            pipe.write.close()
+        }
+        var written = 0
+        while pipe.write.writeWhole([UInt8](repeating: 7, count: 16)) { written += 16 }
+        #expect(written >= 4096 && pipe.read.unreadBytes == written)
+        #expect(!pipe.write.writeWhole([1]))
     }
 
     @Test func readAllReadsToTheEnd() throws {

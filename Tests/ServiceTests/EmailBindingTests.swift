@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import MariaDB
 import Testing
 import Store
 
@@ -17,7 +18,7 @@ import Store
         let response = put(client, body: "not json", csrf: "wrong")
         #expect(response.status == .ok)
         #expect(TestClient.json(response) as NSDictionary == ["code": "4101", "errmsg": "用户未登录"])
-        #expect(client.rings == 0)
+        #expect(client.handedOver().isEmpty)
     }
 
     @Test func csrfIsCheckedBeforeTheBody() throws {
@@ -40,15 +41,15 @@ import Store
         #expect(missing.status == .badRequest && TestClient.json(missing)["code"] as? String == "4003")
         let bad = put(client, body: "{\"email\":\"Upper@example.com\"}", csrf: csrf)
         #expect(bad.status == .forbidden && TestClient.json(bad) as NSDictionary == ["code": "5001", "errmsg": "参数email有误"])
-        #expect(client.rings == 0, "nothing was queued")
+        #expect(client.handedOver().isEmpty, "nothing was queued")
 
         let email = address()
         let saved = put(client, body: "{\"email\":\"\(email)\"}", csrf: csrf)
         #expect(saved.status == .ok && TestClient.json(saved)["code"] as? String == "0")
-        #expect(client.rings == 1, "the senders are rung once the mail is committed")
+        #expect(client.handedOver().count == 1, "the mail is handed to the senders once it is committed")
         let again = put(client, body: "{\"email\":\"\(email)\"}", csrf: csrf)
         #expect(again.status == .tooManyRequests && TestClient.json(again)["code"] as? String == "4002")
-        #expect(client.rings == 1)
+        #expect(client.handedOver().isEmpty)
     }
 
     @Test func aDatabaseFailureIsTheRoutesOwnAnswer() throws {
@@ -101,5 +102,71 @@ import Store
         let resend = client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
                                     csrfHeader: csrf, requestID: Request.makeID())
         #expect(resend.status == .tooManyRequests)
+    }
+}
+
+/// The responder's hand-over to the senders (issue 12): the new mail is inserted already
+/// leased under the responder thread's claim, and its id goes down the pipe; what a sender
+/// does with such a record, against the real procedure and tables.
+@Suite(.serialized) struct HandoverTests {
+    func put(_ client: TestClient) throws -> Response {
+        let user = try client.makeUser()
+        try client.logIn(user)
+        let csrf = try #require(client.cookies["csrftoken"])
+        let email = "h\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        return client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json", csrfHeader: csrf)
+    }
+
+    func row(_ client: TestClient, _ id: Int64) throws -> Row? {
+        try client.database.run {
+            try $0.query(
+                """
+                SELECT status, attempts, claim, message IS NULL, TIMESTAMPDIFF(SECOND, NOW(6), due_at),
+                    (SELECT LENGTH(b.message) FROM meiduo_outbox_bodies AS b WHERE b.id = o.id)
+                FROM meiduo_outbox AS o WHERE id = ?
+                """, [.int(id)]
+            ).first
+        }
+    }
+
+    @Test func aNewMailIsHandedOverLeasedAndItsBodyGoesWhenItIsSent() throws {
+        let client = try TestClient(["MEIDUO_MAIL_LEASE": "60"])
+        #expect(try put(client).status == .ok)
+        let records = client.handedOver()
+        let record = try #require(records.first)
+        #expect(records.count == 1 && !record.isRing)
+        let inserted = try #require(try row(client, record.id))
+        #expect(inserted.string(0) == "sending" && inserted.int(1) == 1 && inserted.int(2) == record.claim)
+        #expect(inserted.int(3) == 1, "the body is not in the hot table")
+        #expect((58...60).contains(inserted.int(4) ?? 0), "leased for MEIDUO_MAIL_LEASE")
+        #expect((inserted.int(5) ?? 0) > 1000)
+
+        let taken = try client.database.run { try Outbox.take([record], on: $0) }
+        let mail = try #require(taken.first)
+        #expect(taken.count == 1 && mail.attempt == 1 && mail.claim == record.claim && mail.leaseLeft > 55)
+        #expect(String(decoding: mail.message, as: UTF8.self).contains("To: \(mail.recipient)"))
+        let stale = Handover.Record(id: record.id, claim: record.claim ^ 1)
+        #expect(try client.database.run { try Outbox.take([stale], on: $0) }.isEmpty, "not under that claim: another sender's now")
+
+        try client.database.transaction { try Outbox.record([(mail, .sent)], on: $0) }
+        let sent = try #require(try row(client, record.id))
+        #expect(sent.string(0) == "sent" && sent.int(5) == nil, "recorded sent, and the body deleted with it")
+    }
+
+    @Test func aHandOverReadByAStoppingSenderGoesBackToTheQueue() throws {
+        let client = try TestClient()
+        #expect(try put(client).status == .ok)
+        let record = try #require(client.handedOver().first)
+        #expect(try client.database.run { try Outbox.release(record.id, claim: record.claim ^ 1, on: $0) } == false)
+        #expect(try client.database.run { try Outbox.release(record.id, claim: record.claim, on: $0) })
+        let released = try #require(try row(client, record.id))
+        #expect(released.int(1) == 0 && (released.int(4) ?? 1) <= 0, "attempt not counted, due now")
+        #expect(released.int(5) != nil, "with its body")
+    }
+
+    @Test func withoutSendersTheMailWaitsInTheQueueAndTheyAreRung() throws {
+        let client = try TestClient(["MEIDUO_MAIL_WORKERS": "0"])
+        #expect(try put(client).status == .ok)
+        #expect(client.handedOver() == [.ring])
     }
 }

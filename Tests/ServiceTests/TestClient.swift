@@ -18,14 +18,14 @@ final class TestClient {
     let database: Database
     let settings: Settings
     private(set) var cookies: [String: String] = [:]
-    private let ringCounter = Counter()
+    /// The app's hand-over pipe; the senders' end is read here.
+    private let pipe: (read: FileDescriptor, write: FileDescriptor)
+    private let senders: Handover
 
-    private final class Counter {
-        var count = 0
+    /// What the app passed to the mail senders since the last call.
+    func handedOver() -> [Handover.Record] {
+        senders.receive(upTo: 1000)
     }
-
-    /// How many times the app rang the mail senders.
-    var rings: Int { ringCounter.count }
 
     struct Unavailable: Error, CustomStringConvertible {
         let description: String
@@ -49,11 +49,17 @@ final class TestClient {
     init(_ overrides: [String: String] = [:]) throws {
         settings = try Settings(Environment(try Self.environment(overrides)))
         database = Database(settings.database)
-        let counter = ringCounter
+        pipe = try FileDescriptor.pipe()
+        senders = Handover(pipe: pipe.read)
         let telemetry = Telemetry(registry: PrometheusCollectorRegistry(), directory: NSTemporaryDirectory(), slot: "service-tests")
         app = App(
             database: database, resources: try Resources(settings: settings), telemetry: telemetry, logger: Logger(label: "service-tests"),
-            mailQueued: { counter.count += 1 })
+            handover: Handover(pipe: pipe.write))
+    }
+
+    deinit {
+        pipe.read.close()
+        pipe.write.close()
     }
 
     @discardableResult

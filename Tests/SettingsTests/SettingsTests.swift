@@ -53,7 +53,7 @@ import Settings
         #expect(smtp.timeout == 30 && smtp.connectTimeout == 10)
         #expect(s.delivery.workers == 2 && s.delivery.leaseSeconds == 60 && s.delivery.batchSize == 32)
         #expect(s.delivery.retryBase == 3 && s.delivery.maxRetries == 3 && s.delivery.retryJitter == 0)
-        #expect(s.delivery.pollInterval == 1 && s.delivery.niceness == 10)
+        #expect(s.delivery.pollInterval == 1 && s.delivery.niceness == 10 && s.delivery.maxQueueLag == 10)
     }
 
     @Test func goodValues() throws {
@@ -77,6 +77,7 @@ import Settings
             "MEIDUO_EMAIL_VERIFY_PEER": "false", "MEIDUO_EMAIL_CA_FILE": "/etc/ca.pem", "MEIDUO_MAIL_WORKERS": "0",
             "MEIDUO_MAIL_LEASE": "6", "MEIDUO_MAIL_BATCH": "1", "MEIDUO_MAIL_RETRY_BASE": "0.5", "MEIDUO_MAIL_MAX_RETRIES": "0",
             "MEIDUO_MAIL_RETRY_JITTER": "0.2", "MEIDUO_MAIL_POLL_INTERVAL": "0.1", "MEIDUO_MAIL_NICE": "0",
+            "MEIDUO_MAIL_MAX_LAG": "2.5",
         ])
         #expect(s.database.socket == "/run/db.sock" && s.database.host == "db.internal" && s.database.port == 3307)
         #expect(s.database.user == "shop" && s.database.password == "pw" && s.database.name == "mall")
@@ -104,7 +105,7 @@ import Settings
             caFile: "/etc/ca.pem", timeout: 5)))
         #expect(s.delivery.workers == 0 && s.delivery.leaseSeconds == 6 && s.delivery.batchSize == 1)
         #expect(s.delivery.retryBase == 0.5 && s.delivery.maxRetries == 0 && s.delivery.retryJitter == 0.2)
-        #expect(s.delivery.pollInterval == 0.1 && s.delivery.niceness == 0)
+        #expect(s.delivery.pollInterval == 0.1 && s.delivery.niceness == 0 && s.delivery.maxQueueLag == 2.5)
         #expect(try settings(["EMAIL_VERIFY_URL": "https://www.meiduo.site/emails/verification/"]).verification.url
             == "https://www.meiduo.site/emails/verification/")
         guard case .smtp(let tls) = try settings(["EMAIL_USE_TLS": "true"]).delivery.transport else { return }
@@ -142,6 +143,7 @@ import Settings
         ("EMAIL_TIMEOUT", "nan"), ("MEIDUO_EMAIL_VERIFY_PEER", "x"), ("MEIDUO_MAIL_WORKERS", "65"), ("MEIDUO_MAIL_LEASE", "0.1"),
         ("MEIDUO_MAIL_BATCH", "0"), ("MEIDUO_MAIL_RETRY_BASE", "0"), ("MEIDUO_MAIL_MAX_RETRIES", "21"),
         ("MEIDUO_MAIL_RETRY_JITTER", "2"), ("MEIDUO_MAIL_POLL_INTERVAL", "0"), ("MEIDUO_MAIL_NICE", "20"),
+        ("MEIDUO_MAIL_MAX_LAG", "-1"),
     ])
     func badValuesStopStartUpWithOneLineNamingTheVariable(name: String, value: String) {
         let message = problem([name: value])

@@ -1,4 +1,5 @@
-"""Reading verification mails back: from the outbox, parsed by Python's own MIME parser."""
+"""Reading verification mails back: from the outbox or the file backend's folder, parsed by Python's
+own MIME parser."""
 import email
 import email.policy
 import re
@@ -19,7 +20,26 @@ def verification_link(message):
     return LINK.search(html).group(1).replace("&amp;", "&")
 
 
-def latest_outbox_message(stack, user_id):
-    rows = stack.sql("SELECT message FROM meiduo_outbox WHERE user_id = %s ORDER BY id DESC LIMIT 1", user_id)
-    assert rows, f"no mail queued for user {user_id}"
-    return parse(rows[0][0])
+def latest_outbox_message(stack, user_id, kind="verification"):
+    """The newest mail of `kind` queued for the user, parsed (see `outbox_mails`)."""
+    mails = [mail for mail in outbox_mails(stack, user_id) if mail[0] == kind]
+    assert mails, f"no {kind} mail queued for user {user_id}"
+    return mails[-1][2]
+
+
+def outbox_mails(stack, user_id):
+    """(kind, recipient, message, request_id) of every mail queued for the user, oldest first.
+    The message is the body in the outbox while it waits or, once it is sent (the body leaves
+    the database then), the .eml the file backend wrote, parsed either way."""
+    rows = stack.sql(
+        "SELECT o.kind, o.recipient, o.message_id, COALESCE(b.message, o.message), o.request_id FROM meiduo_outbox AS o"
+        " LEFT JOIN meiduo_outbox_bodies AS b ON b.id = o.id WHERE o.user_id = %s ORDER BY o.id", user_id)
+    return [(kind, recipient, parse(raw if raw is not None else delivered_file(stack, message_id).read_bytes()), request_id)
+            for kind, recipient, message_id, raw, request_id in rows]
+
+
+def delivered_file(stack, message_id):
+    """Where the file backend put a message: named by its Message-ID, as FileTransport names it."""
+    path = stack.mail_dir / (re.sub(r"[^A-Za-z0-9.\-_@]", "_", message_id)[:200] + ".eml")
+    assert path.exists(), f"{message_id} was recorded sent but {path} is not there"
+    return path

@@ -213,8 +213,7 @@ def test_with_reconfirmable_the_page_shows_the_pending_address_and_its_mail(stac
     assert countdown(browser) is not None, "the countdown is the pending address's"
     assert not csp_violations(browser)
 
-    (raw,), = stack.sql("SELECT message FROM meiduo_outbox WHERE user_id = %s AND kind = 'verification'", user["id"])
-    browser.get(verification_link(parse(raw)))
+    browser.get(verification_link(latest_outbox_message(stack, user["id"])))
     wait(browser).until(expected_conditions.url_to_be(stack.url + "/info/"))
     assert browser.find_element(By.ID, "email").text == new
     assert browser.find_element(By.ID, "email-status").text == "已验证"

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from mail import latest_outbox_message
+from mail import parse
 from smtp_sink import SMTPSink, self_signed_certificate
 
 FAST_RETRIES = {"MEIDUO_MAIL_RETRY_BASE": "0.2", "MEIDUO_MAIL_POLL_INTERVAL": "0.1"}
@@ -35,8 +35,8 @@ def bind(stack, user=None):
     return user, email, started
 
 
-def outbox_rows(stack, user_id):
-    return stack.sql("SELECT id, status, attempts, last_error FROM meiduo_outbox WHERE user_id = %s", user_id)
+def outbox_rows(stack, user_id, columns="id, status, attempts, last_error"):
+    return stack.sql(f"SELECT {columns} FROM meiduo_outbox WHERE user_id = %s", user_id)
 
 
 def wait_for(condition, timeout=20, step=0.02):
@@ -63,12 +63,11 @@ def test_plain_smtp_delivers_the_queued_message(stack_factory, sink):
     user, email, started = bind(stack)
     received = sink.wait_for(1)[0]
     print(f"queue-to-server latency, PUT included: {(received.at - started) * 1000:.1f} ms")
-    queued = latest_outbox_message(stack, user["id"])
+    (outbox_id, message_id), = outbox_rows(stack, user["id"], "id, message_id")
     assert received.recipients == [email]
     assert received.sender == "hmmeiduo@163.com"
-    assert received.message_id == queued["Message-ID"]
-    assert received.message.get_body(("plain",)).get_content() == queued.get_body(("plain",)).get_content()
-    outbox_id = outbox_rows(stack, user["id"])[0][0]
+    assert received.message_id == f"<{message_id}>"
+    assert "/emails/verification/?token=" in received.message.get_body(("plain",)).get_content()
     assert wait_for_status(stack, outbox_id, "sent")[1] == 1
 
 
@@ -223,8 +222,9 @@ def test_sigterm_with_mail_in_flight_loses_nothing_and_exits_0(stack_factory, si
     assert sorted(r.message_id for r in sink.received) == sorted({r.message_id for r in sink.received})
 
 
-def queue_directly(stack, count, user_id=1):
-    """Puts `count` complete messages straight into the outbox, as the email flow would."""
+def queue_directly(stack, count, user_id=1, legacy=False):
+    """Puts `count` complete messages straight into the queue, as the email flow would; `legacy`:
+    with the body in meiduo_outbox.message, as rows queued before sql/0008 have it."""
     rows = []
     for index in range(count):
         message = EmailMessage()
@@ -236,10 +236,52 @@ def queue_directly(stack, count, user_id=1):
         message.set_content("burst")
         rows.append((user_id, f"burst{index}@example.com", message_id, message.as_bytes()))
     with stack.connect() as connection, connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO meiduo_outbox (user_id, recipient, message_id, message, status, attempts, due_at, created_at)"
-            " VALUES (%s, %s, %s, %s, 'queued', 0, NOW(6), NOW(6))", rows)
+        if legacy:
+            cursor.executemany(
+                "INSERT INTO meiduo_outbox (user_id, recipient, message_id, message, status, attempts, due_at, created_at)"
+                " VALUES (%s, %s, %s, %s, 'queued', 0, NOW(6), NOW(6))", rows)
+        else:
+            # One transaction, so no sender sees a row without its body.
+            connection.begin()
+            for *row, body in rows:
+                cursor.execute("INSERT INTO meiduo_outbox (user_id, recipient, message_id, status, attempts, due_at, created_at)"
+                               " VALUES (%s, %s, %s, 'queued', 0, NOW(6), NOW(6))", row)
+                cursor.execute("INSERT INTO meiduo_outbox_bodies (id, message) VALUES (%s, %s)", (cursor.lastrowid, body))
+            connection.commit()
     return {f"<{row[2]}>" for row in rows}
+
+
+def test_a_message_queued_before_the_bodies_moved_out_is_still_delivered(stack_factory, sink):
+    """Rows an older version queued keep their body in meiduo_outbox.message (sql/0008): they
+    go out as before, and the body is dropped from the row once sent."""
+    stack = smtp_stack(stack_factory, sink)
+    expected = queue_directly(stack, 3, legacy=True)
+    bind(stack)  # rings the senders
+    assert expected <= {r.message_id for r in sink.wait_for(4)}
+    wait_for(lambda: stack.sql("SELECT status, COUNT(*), COUNT(message) FROM meiduo_outbox GROUP BY status") == (("sent", 4, 0),))
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_outbox_bodies") == ((0,),)
+
+
+def test_new_mail_is_refused_while_the_queue_is_too_far_behind(stack_factory):
+    """Back-pressure (issue 12): with no sender draining it, the oldest due mail ages past
+    MEIDUO_MAIL_MAX_LAG; a PUT is then answered 503 with retry_after and stores nothing, and
+    is accepted again once the queue has caught up."""
+    stack = stack_factory(MEIDUO_MAIL_WORKERS="0", MEIDUO_MAIL_MAX_LAG="1")
+    bind(stack)
+    waited = wait_for(lambda: stack.sql(
+        "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(due_at), NOW(6)) > 1100000 FROM meiduo_outbox WHERE due_at <= NOW(6)") == ((1,),))
+    print(f"the queue was 1 s behind after {waited:.2f} s")
+    user = stack.create_user()
+    session = stack.login(user)
+    email = f"pool{secrets.token_hex(5)}@example.com"
+    refused = stack.put_email(session, email)
+    assert refused.status_code == 503
+    answer = refused.json()
+    assert answer["code"] == "4002" and answer["errmsg"] == "邮件发送繁忙" and answer["retry_after"] >= 2
+    assert refused.headers["Retry-After"] == str(answer["retry_after"])
+    assert stack.user(user["id"])["email"] != email and not outbox_rows(stack, user["id"]), "nothing stored"
+    stack.sql("UPDATE meiduo_outbox SET status = 'sent', sent_at = NOW(6), due_at = NULL")
+    assert stack.put_email(session, email).json()["code"] == "0"
 
 
 def test_burst_of_a_thousand_each_delivered_exactly_once(stack_factory, sink):
@@ -258,12 +300,15 @@ def test_burst_of_a_thousand_each_delivered_exactly_once(stack_factory, sink):
 def test_file_backend_writes_one_eml_per_message(stack):
     """The `make run` default: EMAIL_BACKEND=file into MAIL_DIR."""
     user, email, started = bind(stack)
-    queued = latest_outbox_message(stack, user["id"])
-    path = stack.mail_dir / (queued["Message-ID"].strip("<>") + ".eml")
+    (outbox_id, message_id), = outbox_rows(stack, user["id"], "id, message_id")
+    path = stack.mail_dir / (message_id + ".eml")
     wait_for(path.exists, step=0.002)
     print(f"PUT to .eml: {(time.monotonic() - started) * 1000:.1f} ms")
-    assert path.read_bytes() == bytes(stack.sql(
-        "SELECT message FROM meiduo_outbox WHERE user_id = %s", user["id"])[0][0])
+    delivered = parse(path.read_bytes())
+    assert delivered["Message-ID"] == f"<{message_id}>" and delivered["To"] == email
+    wait_for_status(stack, outbox_id, "sent")
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_outbox_bodies WHERE id = %s", outbox_id) == ((0,),), \
+        "the body leaves the database once the message is sent"
     assert not [name for name in os.listdir(stack.mail_dir) if name.startswith(".")], "no temporary file left"
 
 

@@ -1,9 +1,10 @@
 """GET /emails/status/ (issue 14): what became of the newest verification mail, for the user,
 through nginx, with the pool delivering to a real SMTP server (aiosmtpd) the tests script.
 
-Every state is made deterministic rather than waited for by luck: senders paused with SIGSTOP to
-see `queued`, a message held in DATA by the server to see `sending`, a retry pushed far into the
-future (and then brought forward in the queue) to see `retrying`. Times are never bounded."""
+Every state is made deterministic rather than waited for by luck: no senders to see `queued`,
+senders paused with SIGSTOP or a message held in DATA by the server to see `sending` (a new mail
+is handed to a sender at once), a retry pushed far into the future (and then brought forward in
+the queue) to see `retrying`. Times are never bounded."""
 import calendar
 import json
 import os
@@ -234,18 +235,30 @@ def test_a_verified_address_without_any_mail(stack):
 
 # ---- the states, in order -----------------------------------------------------------------
 
-def test_queued_then_sending_then_sent(stack_factory, sink):
+def test_queued_while_no_sender_can_take_it(stack_factory):
+    stack = stack_factory(MEIDUO_MAIL_WORKERS="0")
+    user = stack.create_user()
+    session = stack.login(user)
+    email = address()
+    bind(stack, session, email)
+    for _ in range(3):
+        data = status(stack, session)
+        assert (data["email"], data["email_active"], data["state"]) == (email, False, "queued"), data
+
+
+def test_sending_from_the_start_then_sent(stack_factory, sink):
+    """A new mail is handed straight to a sender (issue 12): it is being sent from the start,
+    while the senders have not read it yet and while the server holds it in DATA."""
     stack = smtp_stack(stack_factory, sink)
     user = stack.create_user()
     session = stack.login(user)
     email = address()
-    # Once the senders continue, the server holds the message in DATA: it is being sent.
     sink.hold()
     with senders_paused(stack):
         bind(stack, session, email)
         for _ in range(3):
             data = status(stack, session)
-            assert (data["email"], data["email_active"], data["state"]) == (email, False, "queued"), data
+            assert (data["email"], data["email_active"], data["state"]) == (email, False, "sending"), data
     assert sink.data_started.wait(20), "the message never reached DATA"
     for _ in range(3):
         assert status(stack, session)["state"] == "sending", "held in DATA: being sent"
@@ -451,18 +464,18 @@ def test_no_other_users_mail_is_ever_visible(stack_factory, sink):
     for data, foreign in [(alice_data, bob_email), (bob_data, alice_email)]:
         assert foreign not in json.dumps(data)
     # Bob now asks for Alice's address (throttle off here): his status is his own mail to it,
-    # held back by the paused senders, never her failed one.
+    # held by the paused senders, never her failed one.
     with senders_paused(stack):
         bind(stack, bob_session, alice_email)
         data = status(stack, bob_session)
-        assert (data["email"], data["state"], data["reason"]) == (alice_email, "queued", None), data
+        assert (data["email"], data["state"], data["reason"]) == (alice_email, "sending", None), data
         assert status(stack, alice_session)["state"] == "failed"
     _, data = watch(stack, bob_session, lambda d: d["state"] in ("sent", "failed"))
     assert data["state"] == "failed", "the server refuses the address for him too"
     # And Alice binding Bob's first address does not show Bob's sent mail to her before her own.
     with senders_paused(stack):
         bind(stack, alice_session, bob_email)
-        assert status(stack, alice_session)["state"] == "queued"
+        assert status(stack, alice_session)["state"] == "sending"
     watch(stack, alice_session, lambda d: d["state"] == "sent")
 
 
@@ -481,7 +494,7 @@ def test_with_reconfirmable_the_status_follows_the_pending_address(stack_factory
     with senders_paused(stack):
         accepted = bind(stack, session, new)
         data = status(stack, session)
-        assert (data["email"], data["email_active"], data["pending_email"], data["state"]) == (old, True, new, "queued")
+        assert (data["email"], data["email_active"], data["pending_email"], data["state"]) == (old, True, new, "sending")
         assert data["retry_after"] <= accepted
         # The wait is the pending address's: a resend to it is refused with no longer a wait.
         code, refused = put(stack, session, new)

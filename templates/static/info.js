@@ -250,8 +250,9 @@
       } else if (data.code === "4101") {
         toLogin();
       } else if (data.code === "4002") {
+        // The throttle, or the mail queue too far behind: either way, wait for the countdown.
         startCountdown(email, data.retry_after);
-        show("访问过于频繁，请在倒计时结束后重新发送", false);
+        show((data.errmsg || "访问过于频繁") + "，请在倒计时结束后重新发送", false);
       } else {
         show(data.errmsg || "保存失败，请稍后再试", false);
       }

@@ -16,3 +16,7 @@ extern int pipe2(int pipefd[2], int flags);
 /* The same for accept4. */
 struct sockaddr;
 extern int accept4(int sockfd, struct sockaddr *addr, unsigned int *addrlen, int flags);
+
+/* ioctl is variadic too: the bytes a pipe holds unread, or -1. */
+#include <sys/ioctl.h>
+static inline int unread_bytes(int fd) { int count = 0; return ioctl(fd, FIONREAD, &count) == 0 ? count : -1; }
