@@ -32,7 +32,9 @@ CREATE OR REPLACE PROCEDURE meiduo_queue_address(
     IN message_in MEDIUMBLOB,
     IN address_interval_in INT,
     IN user_hourly_in INT,
-    IN request_id_in VARCHAR(64),
+    -- In the column's character set: compared across sets, the column would be converted row
+    -- by row and its index not used.
+    IN request_id_in VARCHAR(64) CHARACTER SET ascii,
     IN reconfirmable_in TINYINT,
     IN notice_to_in VARCHAR(254),
     IN notice_id_in VARCHAR(255),

@@ -33,7 +33,11 @@ struct AddressBinder {
         let binding = Outbox.Binding(
             userID: user.id, email: email, messageID: mail.messageID, message: mail.message, requestID: requestID,
             addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
-            reconfirmable: settings.mail.reconfirmable, notice: notice, lease: lease, maxQueueLag: settings.delivery.maxQueueLag)
+            reconfirmable: settings.mail.reconfirmable, notice: notice, lease: lease,
+            // Handed over, the mail does not wait behind the queue; and the senders are keeping up.
+            // The check reads the oldest entries of the due_at index, where delivered rows leave
+            // delete-marked entries behind until purge catches up: cheap idle, costly under load.
+            maxQueueLag: lease == nil ? settings.delivery.maxQueueLag : 0)
         let outcome = try database.run { try Outbox.bind(binding, on: $0) }
         if case .queued(let id, _, let handedOver) = outcome, let handover {
             if handedOver, let lease, !handover.pass(Handover.Record(id: id, claim: lease.claim)) {
@@ -50,7 +54,7 @@ struct AddressBinder {
     /// even that fail, the row goes out when its lease ends.
     private func release(_ id: Int64, lease: Outbox.Lease) {
         do {
-            try database.run { try Outbox.release(id, claim: lease.claim, on: $0) }
+            _ = try database.run { try Outbox.release(id, claim: lease.claim, on: $0) }
         } catch {
             Self.logger.warning("mail \(id) could not be handed to a sender nor put back in the queue; it goes out in \(lease.seconds)s: \(error)")
         }

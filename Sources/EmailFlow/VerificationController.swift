@@ -95,7 +95,9 @@ public final class VerificationController {
     }
 
     private func activate(_ claims: VerificationToken.Claims) throws -> Response {
-        let activated = try database.transaction { try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0) }
+        // The common case in one autocommit statement; the swap of a pending address needs two.
+        let activated = try database.run { try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0) }
+            || database.transaction { try Users.activatePendingEmail(userID: claims.userID, email: claims.email, on: $0) }
         // No user with that id has that address any more: deleted, or changed since the mail went out.
         guard activated else { throw Self.invalid() }
         return .redirect(to: "/info/")

@@ -70,16 +70,18 @@ public enum Users {
 }
 
 extension Users {
-    /// Marks the address verified if it is the user's address, byte for byte, or swaps it in
-    /// when it is the one they asked for (EMAIL_RECONFIRMABLE). Answers false when neither
-    /// holds (the row counts as matched when it was already verified, so a second click
-    /// succeeds too). Run it in a transaction.
+    /// Marks the address verified if it is the user's address, byte for byte; one statement,
+    /// atomic by itself. The row counts as matched when it was already verified, so a second
+    /// click succeeds too.
     public static func activateEmail(userID: Int64, email: String, on connection: Connection) throws -> Bool {
-        if try connection.execute(
+        try connection.execute(
             "UPDATE tb_users SET email_active = 1 WHERE id = ? AND BINARY email = ?", [.int(userID), .text(email)]) == 1
-        {
-            return true
-        }
+    }
+
+    /// Swaps in the address the user asked for while a verified one stayed (EMAIL_RECONFIRMABLE)
+    /// and marks it verified. Answers false when it is not their pending address. Run it in a
+    /// transaction.
+    public static func activatePendingEmail(userID: Int64, email: String, on connection: Connection) throws -> Bool {
         guard try connection.execute(
             """
             UPDATE tb_users u JOIN meiduo_pending_emails p ON p.user_id = u.id SET u.email = p.email, u.email_active = 1
