@@ -76,11 +76,21 @@ extension Outbox {
     /// transaction, on a connection that commits as it goes) so no lock is held for long.
     /// Failed messages stay until an operator acts. Answers how many went.
     public static func purgeSent(olderThan seconds: Int, batch: Int = 500, on connection: Connection) throws -> Int {
+        // Ids grow with created_at (up to a transaction's length) and a message is sent after it
+        // was created, so past the first row created after the cutoff hardly anything can be old
+        // enough: each DELETE stops there instead of reading the rest of the table (a million
+        // rows, once a minute) for more. A row out of that order waits for a later sweep.
+        let bound = try connection.query(
+            "SELECT id FROM meiduo_outbox WHERE created_at >= NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT 1", [.int(Int64(seconds))]
+        ).first?.int(0) ?? Int64.max
         var total = 0
         while true {
             let deleted = try connection.execute(
-                "DELETE FROM meiduo_outbox WHERE status = 'sent' AND sent_at < NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT ?",
-                [.int(Int64(seconds)), .int(Int64(batch))])
+                """
+                DELETE FROM meiduo_outbox WHERE id < ? AND status = 'sent' AND sent_at < NOW(6) - INTERVAL ? SECOND
+                ORDER BY id LIMIT ?
+                """,
+                [.int(bound), .int(Int64(seconds)), .int(Int64(batch))])
             total += deleted
             if deleted < batch { return total }
         }
