@@ -2,7 +2,6 @@ import MariaDB
 
 /// The mail queue, `meiduo_outbox`: what the email flow writes.
 public enum Outbox {
-    /// A change of address and the mail(s) it queues, as `meiduo_bind_address` takes them.
     /// A claim a new mail is inserted under, held for `seconds`, so it can be handed straight
     /// to a sender (`Handover`).
     public struct Lease: Sendable, Equatable {

@@ -186,6 +186,17 @@ def stop_stacks(started):
 
 
 @pytest.fixture
+def sink():
+    """A scripted SMTP server on loopback (`smtp_sink.SMTPSink`), released and stopped after."""
+    from smtp_sink import SMTPSink  # smtp_sink imports this module
+
+    server = SMTPSink().start()
+    yield server
+    server.release()
+    server.stop()
+
+
+@pytest.fixture
 def stack_factory():
     """Starts stacks of the test's own (given settings for the service) and stops them after."""
     started = []

@@ -15,7 +15,6 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from mail import latest_outbox_message, parse, verification_link
-from smtp_sink import SMTPSink
 
 OUTPUT = pathlib.Path(os.environ.get("MEIDUO_TEST_OUTPUT", "/tmp"))
 
@@ -124,14 +123,6 @@ def test_errors_show_inline_and_4101_goes_to_login(stack, browser):
     browser.find_element(By.ID, "email-save").click()
     wait(browser).until(lambda driver: "/login/" in driver.current_url)
     assert browser.current_url == stack.url + "/login/?next=/info/"
-
-
-@pytest.fixture
-def sink():
-    server = SMTPSink().start()
-    yield server
-    server.release()
-    server.stop()
 
 
 def test_the_mail_state_sent_then_refused_with_the_countdown(stack_factory, sink, browser):

@@ -8,18 +8,10 @@ import pytest
 import requests
 
 from load import PutLoad, wait_until_delivered
-from smtp_sink import SMTPSink
 
 SHARED = {"EMAIL_BACKEND": "smtp", "EMAIL_HOST": "127.0.0.1", "MEIDUO_MAIL_RETRY_BASE": "0.2",
           "MEIDUO_MAIL_POLL_INTERVAL": "0.1", "MEIDUO_MAIL_LEASE": "2", "EMAIL_TIMEOUT": "1",
           "MEIDUO_THROTTLE_USER_HOURLY": "0"}
-
-
-@pytest.fixture
-def sink():
-    server = SMTPSink().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -14,13 +14,6 @@ from smtp_sink import SMTPSink, self_signed_certificate
 FAST_RETRIES = {"MEIDUO_MAIL_RETRY_BASE": "0.2", "MEIDUO_MAIL_POLL_INTERVAL": "0.1"}
 
 
-@pytest.fixture
-def sink():
-    server = SMTPSink().start()
-    yield server
-    server.stop()
-
-
 def smtp_stack(stack_factory, sink, **env):
     return stack_factory(EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, **{**FAST_RETRIES, **env})
 

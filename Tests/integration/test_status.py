@@ -157,14 +157,6 @@ def newest_row(stack, user_id, recipient=None):
 
 # ---- stacks that deliver to a scripted server ---------------------------------------------
 
-@pytest.fixture
-def sink():
-    server = SMTPSink().start()
-    yield server
-    server.release()
-    server.stop()
-
-
 def smtp_stack(stack_factory, sink, **env):
     settings = {**FAST_RETRIES, **env}
     return stack_factory(EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, **settings)
