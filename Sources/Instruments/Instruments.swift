@@ -49,7 +49,7 @@ public enum Instruments {
     public static let childrenUp = labelled(Gauge.self, "meiduo_email_children_up", "role", ["responder", "sender"])
 
     // The queue, read from the database at each scrape (the responder).
-    public static let outboxMessages = labelled(Gauge.self, "meiduo_email_outbox_messages", "status", ["queued", "sending", "sent", "failed"])
+    public static let outboxMessages = labelled(Gauge.self, "meiduo_email_outbox_messages", "status", ["queued", "sending", "failed"])
     public static let oldestDueAge = Gauge(label: "meiduo_email_outbox_oldest_due_age_seconds")
     public static let buildInfo = "meiduo_email_build_info"
 

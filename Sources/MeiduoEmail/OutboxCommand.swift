@@ -14,13 +14,13 @@ struct OutboxCommand: ParsableCommand {
 
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Messages by status and how long the oldest due one has waited: the figures of meiduo_email_outbox_messages and meiduo_email_outbox_oldest_due_age_seconds.")
+            abstract: "Messages by status and how long the oldest due one has waited: the figures of meiduo_email_outbox_messages and meiduo_email_outbox_oldest_due_age_seconds, and the sent messages kept.")
 
         func run() {
-            let stats = OutboxCommand.withDatabase { try Outbox.stats(on: $0) }
+            let (stats, sent) = OutboxCommand.withDatabase { (try Outbox.stats(on: $0), try Outbox.sentCount(on: $0)) }
             print("queued          \(stats.queued)")
             print("sending         \(stats.inFlight)")
-            print("sent            \(stats.sent)")
+            print("sent            \(sent)")
             print("failed          \(stats.failed)")
             print("oldest due age  \(String(format: "%.3f", stats.oldestDueAge)) s")
         }

@@ -26,7 +26,7 @@ final class OpsController {
 
     func metrics(_ request: Request) throws -> Response {
         let stats = try database.run { try Outbox.stats(on: $0) }
-        for (status, count) in [("queued", stats.queued), ("sending", stats.inFlight), ("sent", stats.sent), ("failed", stats.failed)] {
+        for (status, count) in [("queued", stats.queued), ("sending", stats.inFlight), ("failed", stats.failed)] {
             Instruments.outboxMessages[status]?.record(count)
         }
         Instruments.oldestDueAge.record(stats.oldestDueAge)

@@ -141,7 +141,10 @@ extension Outbox {
                     """, [.int(microseconds(delay)), .text(truncated(error)), .text(kind.rawValue)] + claim)
             case .failed(let error, let kind):
                 try connection.execute(
-                    "UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, last_error = ?, error_kind = ? WHERE id = ? AND claim = ?",
+                    """
+                    UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, failed_at = NOW(6), last_error = ?, error_kind = ?
+                    WHERE id = ? AND claim = ?
+                    """,
                     [.text(truncated(error)), .text(kind.rawValue)] + claim)
             case .released:
                 try connection.execute(

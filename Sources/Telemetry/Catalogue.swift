@@ -23,7 +23,7 @@ enum Catalogue {
         "meiduo_email_login_failures_total": "Failed logins (wrong name or password).",
         "meiduo_email_database_errors_total": "Database operations that failed, by the process role.",
         "meiduo_email_database_reconnects_total": "Connections to MariaDB opened again after one failed, by the process role.",
-        "meiduo_email_outbox_messages": "Messages in the outbox, by status.",
+        "meiduo_email_outbox_messages": "Messages in the outbox not sent yet, by status.",
         "meiduo_email_outbox_oldest_due_age_seconds": "How long the oldest message due for sending has waited (0 when none).",
         "meiduo_email_mails_delivered_total": "Messages the mail server accepted.",
         "meiduo_email_mail_retries_total": "Deliveries that failed and will be tried again, by reason.",
