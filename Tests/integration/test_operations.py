@@ -188,6 +188,13 @@ def test_retention_removes_old_sent_mail_only(stack_factory):
     assert moved(before, after, "meiduo_email_outbox_purged_total") == 3
 
 
+def rows_read(stack):
+    """Rows MariaDB has read, all connections together, from its handler counters."""
+    return sum(int(value) for _, value in stack.sql(
+        "SHOW GLOBAL STATUS WHERE Variable_name IN"
+        " ('Handler_read_first', 'Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')"))
+
+
 def test_retention_reads_only_the_old_end_of_a_large_table(stack_factory):
     """The sweep stops at the first row created after the cutoff instead of reading the rest of
     the table for more old rows (issue 12: on a million sent rows it read them all once a
@@ -201,14 +208,9 @@ def test_retention_reads_only_the_old_end_of_a_large_table(stack_factory):
     stack.sql(f"INSERT INTO meiduo_outbox {columns} SELECT %s, 'r@example.com', CONCAT('new.', seq, '@163.com'), 'sent', 1,"
               " NULL, NOW(6), NOW(6) FROM seq_1_to_20000", user["id"])
 
-    def rows_read():
-        return sum(int(value) for _, value in stack.sql(
-            "SHOW GLOBAL STATUS WHERE Variable_name IN"
-            " ('Handler_read_first', 'Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')"))
-
-    before = rows_read()
+    before = rows_read(stack)
     purged = stack.cli("outbox", "purge", "--sent-before", "2h")
-    read = rows_read() - before
+    read = rows_read(stack) - before
     print(f"outbox purge read {read} rows of a 20,003-row table")
     assert purged.returncode == 0, purged.stderr
     assert stack.sql("SELECT COUNT(*) FROM meiduo_outbox WHERE message_id LIKE %s", "old.%") == ((0,),)
@@ -231,14 +233,9 @@ def test_a_scrape_counts_the_unsent_mail_without_reading_the_sent_rows(stack_fac
               " NOW(6) + INTERVAL 1 HOUR, NOW(6), NULL, NULL)", user["id"])
     scrape(stack)
 
-    def rows_read():
-        return sum(int(value) for _, value in stack.sql(
-            "SHOW GLOBAL STATUS WHERE Variable_name IN"
-            " ('Handler_read_first', 'Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')"))
-
-    before = rows_read()
+    before = rows_read(stack)
     now = figures(scrape(stack))
-    read = rows_read() - before
+    read = rows_read(stack) - before
     print(f"a scrape read {read} rows of a 20,003-row table")
     assert now['meiduo_email_outbox_messages{status="queued"}'] == 1
     assert now['meiduo_email_outbox_messages{status="sending"}'] == 0
