@@ -6,20 +6,18 @@ import Views
 /// (shown masked), and what to do if it was not them.
 public struct NoticeMail {
     public static let subject = "美多商城账号邮箱变更提醒"
-    public static let templates = ["mail/address_changed.txt", "mail/address_changed.html"]
+    static let template = "address_changed"
+    public static let templates = TemplatedMail.templates(template)
 
     public let messageID: String
     public let message: [UInt8]
 
     public init(to oldAddress: String, newAddress: String, username: String, now: Int64, settings: Settings, templates: Templates) throws {
-        messageID = MailMessage.makeMessageID(date: now, domain: settings.mail.from.domain)
-        let values: [String: Any] = ["username": username, "new_email": Self.masked(newAddress)]
-        message = MailMessage(
-            from: settings.mail.from, to: try MailAddress(displayName: nil, address: oldAddress), subject: Self.subject, date: now,
-            messageID: messageID,
-            text: templates.text("mail/address_changed.txt", values),
-            html: templates.html("mail/address_changed.html", values)
-        ).rendered()
+        let mail = try TemplatedMail(
+            Self.template, to: oldAddress, subject: Self.subject, values: ["username": username, "new_email": Self.masked(newAddress)],
+            now: now, settings: settings, templates: templates)
+        messageID = mail.messageID
+        message = mail.message
     }
 
     /// `z…@example.com`: enough for the owner to recognise it, not the whole address.

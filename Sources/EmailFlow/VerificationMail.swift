@@ -6,7 +6,8 @@ import Views
 /// `templates/mail/`, and the finished MIME message.
 public struct VerificationMail {
     public static let subject = "美多商城邮箱验证"
-    public static let templates = ["mail/verify_email.txt", "mail/verify_email.html"]
+    static let template = "verify_email"
+    public static let templates = TemplatedMail.templates(template)
 
     public let messageID: String
     public let verifyURL: String
@@ -17,13 +18,10 @@ public struct VerificationMail {
             .init(userID: userID, email: email), secret: settings.secretKey, issuedAt: now,
             expiresIn: Int64(settings.verification.lifetime))
         verifyURL = settings.verification.url + "?token=" + token
-        messageID = MailMessage.makeMessageID(date: now, domain: settings.mail.from.domain)
-        let values: [String: Any] = ["email": email, "verify_url": verifyURL]
-        message = MailMessage(
-            from: settings.mail.from, to: try MailAddress(displayName: nil, address: email), subject: Self.subject, date: now,
-            messageID: messageID,
-            text: templates.text("mail/verify_email.txt", values),
-            html: templates.html("mail/verify_email.html", values)
-        ).rendered()
+        let mail = try TemplatedMail(
+            Self.template, to: email, subject: Self.subject, values: ["email": email, "verify_url": verifyURL], now: now,
+            settings: settings, templates: templates)
+        messageID = mail.messageID
+        message = mail.message
     }
 }
