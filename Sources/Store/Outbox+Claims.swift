@@ -18,6 +18,21 @@ extension Outbox {
         public let ageAtClaim: Double
         /// Seconds of its lease left when it was claimed (the database's clock).
         public let leaseLeft: Double
+
+        /// From a row of `mailQuery`: held as it is (a hand-over), or `claimedNow` by this
+        /// sender, which makes it the next attempt under a new claim and lease.
+        fileprivate init(_ row: Row, claimedNow: (claim: Int64, leaseSeconds: Double)?) throws {
+            id = try row.requiredInt(0)
+            recipient = try row.requiredString(1)
+            messageID = try row.requiredString(2)
+            message = try row.requiredBytes(3)
+            let attempts = Int(try row.requiredInt(4))
+            attempt = claimedNow == nil ? attempts : attempts + 1
+            claim = try claimedNow?.claim ?? row.requiredInt(5)
+            requestID = row.string(6)
+            ageAtClaim = Double(row.int(7) ?? 0) / 1_000_000
+            leaseLeft = claimedNow?.leaseSeconds ?? Double(row.int(8) ?? 0) / 1_000_000
+        }
     }
 
     /// What kind of failure a delivery met: what the user is told and the metrics count.
@@ -47,13 +62,7 @@ extension Outbox {
     public static func claim(limit: Int, leaseSeconds: Double, on connection: Connection) throws -> [ClaimedMail] {
         let claim = Int64.random(in: 1...Int64.max)
         let rows = try connection.query(
-            """
-            SELECT o.id, o.recipient, o.message_id, COALESCE(b.message, o.message), o.attempts, o.request_id,
-                TIMESTAMPDIFF(MICROSECOND, o.created_at, NOW(6))
-            FROM meiduo_outbox AS o LEFT JOIN meiduo_outbox_bodies AS b ON b.id = o.id
-            WHERE o.due_at <= NOW(6) ORDER BY o.due_at, o.id LIMIT ? FOR UPDATE SKIP LOCKED
-            """,
-            [.int(Int64(limit))])
+            mailQuery + " WHERE o.due_at <= NOW(6) ORDER BY o.due_at, o.id LIMIT ? FOR UPDATE SKIP LOCKED", [.int(Int64(limit))])
         guard !rows.isEmpty else { return [] }
         try connection.execute(
             """
@@ -61,12 +70,7 @@ extension Outbox {
                 due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN (\(placeholders(rows.count)))
             """,
             [.int(claim), .int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0) ?? 0) })
-        return try rows.map {
-            ClaimedMail(
-                id: try $0.requiredInt(0), recipient: try $0.requiredString(1), messageID: try $0.requiredString(2),
-                message: try $0.requiredBytes(3), attempt: Int(try $0.requiredInt(4)) + 1, claim: claim, requestID: $0.string(5),
-                ageAtClaim: Double($0.int(6) ?? 0) / 1_000_000, leaseLeft: leaseSeconds)
-        }
+        return try rows.map { try ClaimedMail($0, claimedNow: (claim, leaseSeconds)) }
     }
 
     /// The mails of hand-over records (see `Handover`) still held under the claim they were
@@ -75,24 +79,17 @@ extension Outbox {
     public static func take(_ handed: [Handover.Record], on connection: Connection) throws -> [ClaimedMail] {
         guard !handed.isEmpty else { return [] }
         let rows = try connection.query(
-            """
-            SELECT o.id, o.recipient, o.message_id, COALESCE(b.message, o.message), o.attempts, o.claim, o.request_id,
-                TIMESTAMPDIFF(MICROSECOND, o.created_at, NOW(6)), TIMESTAMPDIFF(MICROSECOND, NOW(6), o.due_at)
-            FROM meiduo_outbox AS o LEFT JOIN meiduo_outbox_bodies AS b ON b.id = o.id
-            WHERE o.status = 'sending' AND o.id IN (\(placeholders(handed.count)))
-            """,
-            handed.map { .int($0.id) })
+            mailQuery + " WHERE o.status = 'sending' AND o.id IN (\(placeholders(handed.count)))", handed.map { .int($0.id) })
         let claims = Dictionary(handed.map { ($0.id, $0.claim) }, uniquingKeysWith: { first, _ in first })
-        return try rows.compactMap {
-            let id = try $0.requiredInt(0)
-            let claim = try $0.requiredInt(5)
-            guard claims[id] == claim else { return nil }
-            return ClaimedMail(
-                id: id, recipient: try $0.requiredString(1), messageID: try $0.requiredString(2), message: try $0.requiredBytes(3),
-                attempt: Int(try $0.requiredInt(4)), claim: claim, requestID: $0.string(6), ageAtClaim: Double($0.int(7) ?? 0) / 1_000_000,
-                leaseLeft: Double($0.int(8) ?? 0) / 1_000_000)
-        }
+        return try rows.filter { claims[$0.int(0) ?? 0] == $0.int(5) }.map { try ClaimedMail($0, claimedNow: nil) }
     }
+
+    /// A mail as a sender reads it, its body wherever it is kept; the columns `ClaimedMail(_:claimedNow:)` reads.
+    private static let mailQuery = """
+        SELECT o.id, o.recipient, o.message_id, COALESCE(b.message, o.message), o.attempts, o.claim, o.request_id,
+            TIMESTAMPDIFF(MICROSECOND, o.created_at, NOW(6)), TIMESTAMPDIFF(MICROSECOND, NOW(6), o.due_at)
+        FROM meiduo_outbox AS o LEFT JOIN meiduo_outbox_bodies AS b ON b.id = o.id
+        """
 
     /// Puts a mail held under `claim` and not tried back in the queue, due now: a hand-over
     /// that could not be made, or was read by a sender that is stopping. Answers whether it was

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 import pymysql
 import pytest
@@ -29,6 +30,23 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_for(condition, timeout=20, step=0.02):
+    """Polls `condition` until it answers something true, and answers that; fails after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"condition not met within {timeout} s"
+        time.sleep(step)
+    return result
+
+
+def seconds_until(condition, timeout=20, step=0.02):
+    """`wait_for`, answering how long the condition took to hold (for printed timings)."""
+    started = time.monotonic()
+    wait_for(condition, timeout, step)
+    return time.monotonic() - started
 
 
 def django_hash(password, iterations=1000, salt=None):

@@ -11,21 +11,13 @@ import pathlib
 import signal
 import time
 
+from conftest import seconds_until
 from load import PutLoad, wait_until_delivered
 from smtp_sink import SMTPSink
 
 ROUNDS = int(os.environ.get("FAULT_ROUNDS", "1"))
 OUTPUT = pathlib.Path(os.environ.get("MEIDUO_TEST_OUTPUT", "/tmp"))
 LEASE = 2
-
-
-def wait_for(condition, timeout=10, step=0.01):
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(step)
-    raise AssertionError("condition not met in time")
 
 
 def test_faults_under_load(stack_factory):
@@ -52,7 +44,8 @@ def test_faults_under_load(stack_factory):
             # The responder killed: the supervisor starts another.
             old = stack.children("responder")
             os.kill(old[0], signal.SIGKILL)
-            back = wait_for(lambda: stack.children("responder") not in ([], old) and stack.get("/login/").status_code == 200)
+            back = seconds_until(lambda: stack.children("responder") not in ([], old) and stack.get("/login/").status_code == 200,
+                                 timeout=10, step=0.01)
             record("responder SIGKILL", back, "new responder answering")
 
             # Senders killed, three times.
@@ -60,7 +53,8 @@ def test_faults_under_load(stack_factory):
                 for pid in stack.children("sender"):
                     os.kill(pid, signal.SIGKILL)
                 time.sleep(0.5)
-            record("both senders SIGKILL ×3, 0.5 s apart", wait_for(lambda: len(stack.children("sender")) == 2), "pool complete again")
+            complete = seconds_until(lambda: len(stack.children("sender")) == 2, timeout=10, step=0.01)
+            record("both senders SIGKILL ×3, 0.5 s apart", complete, "pool complete again")
 
             # SMTP refusing, then gone, then back.
             sink.refuse("451 4.3.0 Try again later", times=30)
@@ -69,7 +63,7 @@ def test_faults_under_load(stack_factory):
             time.sleep(2)
             delivered = len(sink.received)
             sink.start()
-            record("SMTP 451 ×30, then down 2 s, then up", wait_for(lambda: len(sink.received) > delivered, timeout=20),
+            record("SMTP 451 ×30, then down 2 s, then up", seconds_until(lambda: len(sink.received) > delivered, timeout=20, step=0.01),
                    "first delivery after the server returned")
 
         load.wait_for_count(load.accepted_count() + 50)

@@ -5,7 +5,6 @@ import os
 import signal
 
 import pytest
-import requests
 
 from load import PutLoad, wait_until_delivered
 

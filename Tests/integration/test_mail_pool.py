@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from conftest import seconds_until, wait_for
 from mail import parse
 from smtp_sink import SMTPSink, self_signed_certificate
 
@@ -30,15 +31,6 @@ def bind(stack, user=None):
 
 def outbox_rows(stack, user_id, columns="id, status, attempts, last_error"):
     return stack.sql(f"SELECT {columns} FROM meiduo_outbox WHERE user_id = %s", user_id)
-
-
-def wait_for(condition, timeout=20, step=0.02):
-    """Polls `condition` until it holds; answers the seconds it took."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout, "condition not met in time"
-        time.sleep(step)
-    return time.monotonic() - started
 
 
 def wait_for_status(stack, outbox_id, status, timeout=15):
@@ -261,7 +253,7 @@ def test_new_mail_is_refused_while_the_queue_is_too_far_behind(stack_factory):
     is accepted again once the queue has caught up."""
     stack = stack_factory(MEIDUO_MAIL_WORKERS="0", MEIDUO_MAIL_MAX_LAG="1")
     bind(stack)
-    waited = wait_for(lambda: stack.sql(
+    waited = seconds_until(lambda: stack.sql(
         "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(due_at), NOW(6)) > 1100000 FROM meiduo_outbox WHERE due_at <= NOW(6)") == ((1,),))
     print(f"the queue was 1 s behind after {waited:.2f} s")
     user = stack.create_user()

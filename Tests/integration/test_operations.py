@@ -9,11 +9,11 @@ import re
 import secrets
 import signal
 import subprocess
-import time
 
 import pytest
 import requests
 
+from conftest import wait_for
 from mail import latest_outbox_message, verification_link
 from smtp_sink import SMTPSink
 
@@ -35,14 +35,6 @@ def figures(text):
             series, value = line.rsplit(" ", 1)
             samples[series] = float(value)
     return samples
-
-
-def wait_for(condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-    return result
 
 
 def moved(before, after, series):
