@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/C/COpenSSL", pkgConfig: "libcrypto"),
         .systemLibrary(name: "CLinux", path: "Sources/C/CLinux"),
         .systemLibrary(name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib"),
+        .systemLibrary(name: "CHiredis", path: "Sources/C/CHiredis"),
 
         // One thin, safe Swift wrapper per C library, and one over the system calls; nothing
         // above them sees a C pointer, a raw descriptor or errno.
@@ -31,9 +32,10 @@ let package = Package(
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
         .target(name: "Curl", dependencies: ["CCurl"]),
         .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Redis", dependencies: ["CHiredis"]),
         .target(name: "Processes", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
 
-        // Pure logic: encodings; HTTP (requests, responses, cookies, forms, JSON, routing); the
+        // Pure logic: encodings (and the data-only pickle reader); HTTP (requests, responses, cookies, forms, JSON, routing); the
         // verification token, the MIME mail and the address rule.
         .target(name: "Codecs"),
         .target(name: "HTTP", dependencies: ["Codecs"]),
@@ -48,10 +50,13 @@ let package = Package(
         ]),
 
         // The application, layer by layer.
-        .target(name: "Settings", dependencies: ["EmailCore", "Processes"]),
-        .target(name: "Store", dependencies: ["MariaDB", "OpenSSL", "Codecs", "Settings", "Processes", "Instruments"]),
+        .target(name: "Settings", dependencies: ["Codecs", "EmailCore", "Processes"]),
+        .target(name: "Store", dependencies: ["MariaDB", "Redis", "OpenSSL", "Codecs", "Settings", "Processes", "Instruments"]),
         .target(name: "Views", dependencies: ["HTTP", .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "Auth", dependencies: ["HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib", "Instruments"]),
+        .target(name: "Auth", dependencies: [
+            "HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib", "Instruments",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "EmailFlow", dependencies: [
             "Auth", "EmailCore", "HTTP", "Processes", "Settings", "Store", "Views", "Instruments",
             .product(name: "Logging", package: "swift-log"),
@@ -82,7 +87,7 @@ let package = Package(
 
         // Unit tests of pure logic, and ServiceTests: the real app driven without sockets
         // against the test MariaDB (`make test` runs them once its stack is up).
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "EmailCoreTests", dependencies: ["EmailCore", "Codecs", "OpenSSL"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Processes"]),

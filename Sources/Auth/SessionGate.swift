@@ -1,22 +1,33 @@
 import HTTP
+import Instruments
+import Logging
 import Processes
 import Settings
 import Store
 
 /// Finds the user a request's session cookie belongs to: in the service's own sessions, or,
-/// joining a Django shop, in the shop's (its `django_session` rows or its signed cookies),
-/// checked as Django 4.2's `get_user` checks them. Either way a session ends when the user's
-/// password changes: its auth hash no longer matches.
+/// joining a Django shop, in the shop's (its `django_session` rows, its Redis or its signed
+/// cookies), checked as Django 4.2's `get_user` checks them. Either way a session ends when the
+/// user's password changes: its auth hash no longer matches.
 public struct SessionGate {
     private let database: Database
+    /// The shop's Redis and how its values are encoded, for the cache engines.
+    private let cache: (store: SessionCache, format: DjangoCacheSession)?
     private let settings: SessionSettings
     /// SECRET_KEY, then SECRET_KEY_FALLBACKS.
     private let keys: [[UInt8]]
+    private let logger: Logger
 
-    public init(database: Database, settings: Settings) {
+    public init(database: Database, cache: SessionCache?, settings: Settings, logger: Logger) {
         self.database = database
+        if let cache, let cacheSettings = settings.sessions.cache {
+            self.cache = (cache, DjangoCacheSession(cacheSettings))
+        } else {
+            self.cache = nil
+        }
         self.settings = settings.sessions
         keys = [settings.secretKey] + settings.secretKeyFallbacks
+        self.logger = logger
     }
 
     public var cookieName: String { settings.cookieName }
@@ -32,10 +43,28 @@ public struct SessionGate {
             else { return nil }
             return live.user
         case .djangoDatabase:
-            guard DjangoSession.isSessionKey(cookie),
-                  let data = try database.run({ try DjangoSessions.data(key: cookie, utc: settings.useTimeZone, on: $0) })
-            else { return nil }
-            return try djangoUser(signed: data, salt: DjangoSession.databaseSalt, maxAge: nil)
+            guard DjangoSession.isSessionKey(cookie) else { return nil }
+            return try djangoUser(row: cookie)
+        case .djangoCache:
+            guard DjangoSession.isSessionKey(cookie), let cache else { return nil }
+            let stored: [UInt8]?
+            do {
+                stored = try cache.store.value(at: cache.format.key(cookie, engine: .cache))
+            } catch let error as SessionCacheUnavailable {
+                throw HTTPError.sessionStoreUnavailable().causedBy(error)
+            }
+            guard let stored else { return nil }
+            return try djangoUser(cached: stored, format: cache.format)
+        case .djangoCachedDatabase:
+            guard DjangoSession.isSessionKey(cookie) else { return nil }
+            if let cache {
+                // As Django's cached_db: the cache first; on a miss, or when the cache fails
+                // (counted), the table, which holds every session of this engine.
+                if let stored = try? cache.store.value(at: cache.format.key(cookie, engine: .cachedDatabase)) {
+                    return try djangoUser(cached: stored, format: cache.format)
+                }
+            }
+            return try djangoUser(row: cookie)
         case .djangoSignedCookies:
             return try djangoUser(signed: cookie, salt: DjangoSession.cookieSalt, maxAge: settings.age)
         }
@@ -48,9 +77,31 @@ public struct SessionGate {
         return user
     }
 
+    private func djangoUser(row key: String) throws -> User? {
+        guard let data = try database.run({ try DjangoSessions.data(key: key, utc: settings.useTimeZone, on: $0) }) else { return nil }
+        return try djangoUser(signed: data, salt: DjangoSession.databaseSalt, maxAge: nil)
+    }
+
+    private func djangoUser(cached stored: [UInt8], format: DjangoCacheSession) throws -> User? {
+        switch format.decode(stored) {
+        case .success(let data):
+            return try djangoUser(data)
+        case .failure(let refusal):
+            Instruments.sessionCacheRefused.increment()
+            logger.warning("a session in the shop's cache was refused: \(refusal)")
+            return nil
+        }
+    }
+
     private func djangoUser(signed: String, salt: String, maxAge: Int?) throws -> User? {
-        guard case .success(let data) = DjangoSigning.loadObject(signed, salt: salt, keys: keys, maxAge: maxAge, now: Clock.unixSeconds()),
-              let session = DjangoSession(data), settings.authenticationBackends.contains(session.backend),
+        guard case .success(let data) = DjangoSigning.loadObject(signed, salt: salt, keys: keys, maxAge: maxAge, now: Clock.unixSeconds())
+        else { return nil }
+        return try djangoUser(data)
+    }
+
+    /// The check Django's `get_user` makes of a decoded session.
+    private func djangoUser(_ data: [String: JSONValue]) throws -> User? {
+        guard let session = DjangoSession(data), settings.authenticationBackends.contains(session.backend),
               let found = try database.run({ try Users.activeWithPassword(id: session.userID, on: $0) }),
               SessionAuthHash.matches(Array(session.authHash.utf8), passwordHash: found.passwordHash, keys: keys)
         else { return nil }

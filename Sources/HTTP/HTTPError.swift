@@ -61,6 +61,16 @@ public struct HTTPError: Error, Sendable {
         return error
     }
 
+    /// The session store cannot be read: the user may well be logged in, and is told to try
+    /// again, not to log in again.
+    public static func sessionStoreUnavailable(retryAfter: Int = 5, fileID: String = #fileID, line: Int = #line) -> HTTPError {
+        var error = HTTPError(.serviceUnavailable, code: .sessionStoreUnavailable, "会话服务暂时不可用",
+                              hint: "您的登录状态没有丢失，请在 \(retryAfter) 秒后再试。",
+                              headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
+        error.fields = [("retry_after", .int(Int64(retryAfter)))]
+        return error
+    }
+
     public static func notFound(fileID: String = #fileID, line: Int = #line) -> HTTPError {
         HTTPError(.notFound, code: .parameter, "页面不存在", fileID: fileID, line: line)
     }

@@ -8,4 +8,7 @@ public enum RetCode: String, Sendable {
     case database = "5000"
     case email = "5001"
     case parameter = "5006"
+    /// Not Meiduo's: the store that holds sessions (the shop's Redis) cannot be reached, so
+    /// whether the user is logged in is unknown; 4101 would tell them to log in again.
+    case sessionStoreUnavailable = "5101"
 }

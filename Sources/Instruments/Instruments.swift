@@ -33,6 +33,10 @@ public enum Instruments {
     public static let databaseErrors = labelled(Counter.self, "meiduo_email_database_errors_total", "role", ["responder", "sender"])
     public static let databaseReconnects = labelled(Counter.self, "meiduo_email_database_reconnects_total", "role", ["responder", "sender"])
 
+    // The shop's session cache (the responder).
+    public static let sessionCacheErrors = Counter(label: "meiduo_email_session_cache_errors_total")
+    public static let sessionCacheRefused = Counter(label: "meiduo_email_session_cache_refused_total")
+
     // Delivery (the senders).
     public static let mailsDelivered = Counter(label: "meiduo_email_mails_delivered_total")
     /// reason: smtp_temporary, connection, timeout, other.
@@ -60,7 +64,7 @@ public enum Instruments {
             _ = (childRestarts, childrenUp)
         case .responder:
             _ = (mailsQueued, throttled, loginFailures, databaseErrors[role.rawValue], databaseReconnects[role.rawValue])
-            _ = (outboxMessages, oldestDueAge)
+            _ = (outboxMessages, oldestDueAge, sessionCacheErrors, sessionCacheRefused)
         case .sender:
             _ = (mailsDelivered, retries, failures, sendDuration, deliveryDelay, outboxPurged)
             _ = (databaseErrors[role.rawValue], databaseReconnects[role.rawValue])

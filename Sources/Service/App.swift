@@ -22,7 +22,9 @@ public final class App {
     public init(database: Database, resources: Resources, telemetry: Telemetry, logger: Logger, handover: Handover?) {
         let settings = resources.settings, templates = resources.templates
         errors = ErrorRenderer(templates: templates, logger: logger)
-        let gate = SessionGate(database: database, settings: settings)
+        // This thread's connection to the shop's Redis, for the cache session engines.
+        let cache = settings.sessions.cache.map(SessionCache.init)
+        let gate = SessionGate(database: database, cache: cache, settings: settings, logger: logger)
         let emails = EmailController(database: database, gate: gate, templates: templates, settings: settings, handover: handover)
         let verification = VerificationController(
             database: database, gate: gate, templates: templates, settings: settings, handover: handover)
@@ -42,7 +44,7 @@ public final class App {
         if settings.verification.confirmPage { verifying.append((.post, verification.confirm)) }
         router.add("/emails/verification/", .html, databaseFailure: VerificationController.activationFailed, verifying)
         router.add(VerificationController.resendPath, .html, [(.post, verification.resend)])
-        let ops = OpsController(database: database, telemetry: telemetry, settings: settings)
+        let ops = OpsController(database: database, cache: cache, telemetry: telemetry, settings: settings)
         router.add(OpsController.metricsPath, .json, [(.get, ops.metrics)])
         router.add(OpsController.healthPath, .json, [(.get, ops.health), (.head, ops.health)])
         for path in resources.assets.assets.keys {

@@ -15,11 +15,13 @@ final class OpsController {
     static let maximumDueAge = 300.0
 
     private let database: Database
+    private let cache: SessionCache?
     private let telemetry: Telemetry
     private let senders: Int
 
-    init(database: Database, telemetry: Telemetry, settings: Settings) {
+    init(database: Database, cache: SessionCache?, telemetry: Telemetry, settings: Settings) {
         self.database = database
+        self.cache = cache
         self.telemetry = telemetry
         senders = settings.delivery.workers
     }
@@ -33,8 +35,8 @@ final class OpsController {
         return Response(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: telemetry.scrape())
     }
 
-    /// 200 when the database answers, every sender runs and the queue is not far behind; 503
-    /// naming what is wrong otherwise.
+    /// 200 when the database (and the shop's Redis, for the cache session engines) answers, every
+    /// sender runs and the queue is not far behind; 503 naming what is wrong otherwise.
     func health(_ request: Request) -> Response {
         var problems: [String] = []
         var age: Double?
@@ -43,12 +45,18 @@ final class OpsController {
         } catch {
             problems.append("database unreachable")
         }
+        var cacheAnswers: Bool?
+        if let cache {
+            cacheAnswers = (try? cache.ping()) != nil
+            if cacheAnswers == false { problems.append("session cache (Redis) unreachable") }
+        }
         let alive = Int(telemetry.snapshots().value("meiduo_email_children_up{role=\"sender\"}") ?? 0)
         if alive < senders { problems.append("\(alive) of \(senders) senders running") }
         if let age, age > Self.maximumDueAge { problems.append("oldest due message waiting \(Int(age)) s") }
         let body = JSONWriter.object([
             ("status", .string(problems.isEmpty ? "ok" : "failing")),
             ("database", .bool(age != nil)),
+            ("session_cache", cacheAnswers.map { .bool($0) } ?? .null),
             ("senders_running", .int(Int64(alive))),
             ("senders_expected", .int(Int64(senders))),
             ("oldest_due_age_seconds", age.map { .int(Int64($0.rounded(.down))) } ?? .null),

@@ -30,7 +30,9 @@ public struct Settings: Sendable {
 
     /// The variables whose values are secrets: passed to children outside their environment,
     /// never logged.
-    public static let secretVariables = ["SECRET_KEY", "SECRET_KEY_FALLBACKS", "MEIDUO_DB_PASSWORD", "EMAIL_HOST_PASSWORD"]
+    public static let secretVariables = [
+        "SECRET_KEY", "SECRET_KEY_FALLBACKS", "MEIDUO_DB_PASSWORD", "EMAIL_HOST_PASSWORD", "SESSION_CACHE_LOCATION",
+    ]
 
     public init(_ environment: Environment) throws {
         database = try DatabaseSettings(environment)
@@ -158,13 +160,19 @@ public struct SessionSettings: Sendable, Equatable {
     public enum Engine: Sendable, Equatable {
         /// Unset: the service's own login and sessions (`meiduo_sessions`).
         case service
-        /// `django.contrib.sessions.backends.db` or `…cached_db`: rows of the shop's `django_session`.
+        /// `django.contrib.sessions.backends.db`: rows of the shop's `django_session`.
         case djangoDatabase
+        /// `django.contrib.sessions.backends.cache`: the session dictionary in the shop's Redis.
+        case djangoCache
+        /// `django.contrib.sessions.backends.cached_db`: Redis first, then the table, as Django reads it.
+        case djangoCachedDatabase
         /// `django.contrib.sessions.backends.signed_cookies`: the session is the cookie itself.
         case djangoSignedCookies
     }
 
     public var engine: Engine
+    /// The shop's Redis, for the cache engines.
+    public var cache: SessionCacheSettings?
     /// SESSION_COOKIE_NAME and CSRF_COOKIE_NAME.
     public var cookieName: String
     public var csrfCookieName: String
@@ -185,15 +193,13 @@ public struct SessionSettings: Sendable, Equatable {
     public var passwordIterations: Int
 
     public init(_ environment: Environment) throws {
-        if environment.string("SESSION_ENGINE") == "django.contrib.sessions.backends.cache" {
-            throw Environment.Problem(description:
-                "SESSION_ENGINE: the cache engine keeps sessions in the cache (Redis) only, where the service cannot read them; switch the shop to django.contrib.sessions.backends.cached_db")
-        }
         engine = try environment.choice("SESSION_ENGINE", default: .service, [
             "django.contrib.sessions.backends.db": .djangoDatabase,
-            "django.contrib.sessions.backends.cached_db": .djangoDatabase,
+            "django.contrib.sessions.backends.cache": .djangoCache,
+            "django.contrib.sessions.backends.cached_db": .djangoCachedDatabase,
             "django.contrib.sessions.backends.signed_cookies": .djangoSignedCookies,
         ])
+        cache = try SessionCacheSettings(environment, engine: engine)
         cookieName = try Self.cookieName(environment, "SESSION_COOKIE_NAME", default: "sessionid")
         csrfCookieName = try Self.cookieName(environment, "CSRF_COOKIE_NAME", default: "csrftoken")
         trustedOrigins = environment.list("CSRF_TRUSTED_ORIGINS")

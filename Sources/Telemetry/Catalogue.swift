@@ -23,6 +23,8 @@ enum Catalogue {
         "meiduo_email_login_failures_total": "Failed logins (wrong name or password).",
         "meiduo_email_database_errors_total": "Database operations that failed, by the process role.",
         "meiduo_email_database_reconnects_total": "Connections to MariaDB opened again after one failed, by the process role.",
+        "meiduo_email_session_cache_errors_total": "Reads of the shop's session cache (Redis) that failed: unreachable, timed out or refused.",
+        "meiduo_email_session_cache_refused_total": "Sessions in the shop's cache refused as unreadable (a value that is not plain data, malformed or too large).",
         "meiduo_email_outbox_messages": "Messages in the outbox not sent yet, by status.",
         "meiduo_email_outbox_oldest_due_age_seconds": "How long the oldest message due for sending has waited (0 when none).",
         "meiduo_email_mails_delivered_total": "Messages the mail server accepted.",
