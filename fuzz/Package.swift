@@ -11,6 +11,7 @@ let package = Package(
         .executableTarget(name: "FuzzCookies", dependencies: ["FuzzDriver", .product(name: "MeiduoEmailCore", package: "meiduo-email")]),
         .executableTarget(name: "FuzzForm", dependencies: ["FuzzDriver", .product(name: "MeiduoEmailCore", package: "meiduo-email")]),
         .executableTarget(name: "FuzzJSON", dependencies: ["FuzzDriver", .product(name: "MeiduoEmailCore", package: "meiduo-email")]),
+        .executableTarget(name: "FuzzPickle", dependencies: ["FuzzDriver", .product(name: "MeiduoEmailCore", package: "meiduo-email")]),
         .executableTarget(name: "FuzzToken", dependencies: ["FuzzDriver", .product(name: "MeiduoEmailCore", package: "meiduo-email")]),
     ]
 )

@@ -90,7 +90,8 @@ import Settings
         #expect(!s.mail.changeNotice && s.mail.reconfirmable)
         #expect(s.sessions.age == 3600 && s.sessions.cookieSecure && s.sessions.csrfCookieSecure)
         #expect(s.sessions.passwordIterations == 720_000)
-        #expect(s.sessions.engine == .djangoDatabase && s.sessions.cookieName == "shop_session" && s.sessions.csrfCookieName == "shop_csrf")
+        #expect(s.sessions.engine == .djangoCachedDatabase && s.sessions.cache == nil, "cached_db without a cache reads the table")
+        #expect(s.sessions.cookieName == "shop_session" && s.sessions.csrfCookieName == "shop_csrf")
         #expect(s.sessions.trustedOrigins == ["https://a.cn", "https://*.b.cn"] && !s.sessions.useTimeZone)
         #expect(s.sessions.authenticationBackends == ["meiduo_mall.utils.authenticate.UsernameMobileAuthBackend"])
         #expect(s.secretKeyFallbacks == [Array("old-one".utf8), Array("older-one".utf8)])
@@ -131,7 +132,7 @@ import Settings
         ("MEIDUO_SOCKET_GROUP", "no-such-group-here"), ("MEIDUO_USER", "no-such-user-here"), ("MEIDUO_THREADS", "0"),
         ("MEIDUO_THREADS", "many"), ("MEIDUO_BODY_LIMIT", "10"), ("SESSION_COOKIE_AGE", "59"), ("SESSION_COOKIE_SECURE", "maybe"),
         ("CSRF_COOKIE_SECURE", "2"), ("MEIDUO_PASSWORD_ITERATIONS", "999"),
-        ("SESSION_ENGINE", "django.contrib.sessions.backends.cache"), ("SESSION_COOKIE_NAME", "a;b"), ("CSRF_COOKIE_NAME", "x y"),
+        ("SESSION_ENGINE", "django.contrib.sessions.backends.file"), ("SESSION_COOKIE_NAME", "a;b"), ("CSRF_COOKIE_NAME", "x y"),
         ("CSRF_TRUSTED_ORIGINS", "shop.example.com"), ("USE_TZ", "utc"), ("MEIDUO_READ_TIMEOUT", "0"),
         ("MEIDUO_LOGIN_FAILURES", "-1"), ("MEIDUO_LOGIN_ADDRESS_FAILURES", "x"), ("MEIDUO_LOGIN_WINDOW", "0"),
         ("MEIDUO_EMAIL_CHANGE_NOTICE", "sometimes"), ("EMAIL_RECONFIRMABLE", "2"), ("MEIDUO_LOG_FORMAT", "xml"),
@@ -187,12 +188,93 @@ import Settings
         #expect(problem(["MEIDUO_OUTBOX_RETENTION": "1h", "MEIDUO_THROTTLE_ADDRESS_INTERVAL": "7200"])?.contains("at least 7200s") == true)
     }
 
-    @Test func redisOnlySessionsAreRefusedWithAWayOut() {
-        #expect(problem(["SESSION_ENGINE": "django.contrib.sessions.backends.cache"])?.contains("cached_db") == true)
+    static let cacheEngine = ["SESSION_ENGINE": "django.contrib.sessions.backends.cache"]
+
+    func cache(_ values: [String: String]) throws -> SessionCacheSettings? {
+        try settings(Self.cacheEngine.merging(values) { $1 }).sessions.cache
+    }
+
+    @Test func theCacheEngineNeedsTheShopsLocation() throws {
+        #expect(problem(Self.cacheEngine)?.hasPrefix("SESSION_CACHE_LOCATION is required") == true)
+        let meiduo = try #require(try cache(["SESSION_CACHE_LOCATION": "redis://127.0.0.1:6379/1"]))
+        #expect(meiduo.endpoint == .tcp(host: "127.0.0.1", port: 6379))
+        #expect(meiduo.database == 1 && meiduo.username == nil && meiduo.password == nil)
+        #expect(meiduo.backend == .djangoRedis && meiduo.serializer == .pickle && meiduo.compressor == .identity)
+        #expect(meiduo.keyPrefix == "" && meiduo.version == 1)
+        #expect(meiduo.connectTimeout == 1 && meiduo.timeout == 1)
+        let cachedDB = try settings(["SESSION_ENGINE": "django.contrib.sessions.backends.cached_db", "SESSION_CACHE_LOCATION": "redis://r/0"])
+        #expect(cachedDB.sessions.engine == .djangoCachedDatabase && cachedDB.sessions.cache?.endpoint == .tcp(host: "r", port: 6379))
+        #expect(try settings(["SESSION_CACHE_LOCATION": "redis://r/0"]).sessions.cache == nil, "other engines read no cache")
+    }
+
+    @Test(arguments: [
+        ("redis://localhost", SessionCacheSettings.Endpoint.tcp(host: "localhost", port: 6379), 0, nil as String?, nil as String?),
+        ("redis://", .tcp(host: "localhost", port: 6379), 0, nil, nil),
+        ("redis://:s3cret@10.0.0.5:6380/2", .tcp(host: "10.0.0.5", port: 6380), 2, nil, "s3cret"),
+        ("redis://shop:p%40ss%3Aword@cache.internal:6379/0", .tcp(host: "cache.internal", port: 6379), 0, "shop", "p@ss:word"),
+        ("REDIS://[::1]:6390?db=3", .tcp(host: "::1", port: 6390), 3, nil, nil),
+        ("redis://h:1/4?db=5&socket_timeout=2", .tcp(host: "h", port: 1), 5, nil, nil),
+        ("redis://onlypassword@h", .tcp(host: "h", port: 6379), 0, nil, "onlypassword"),
+        ("unix:///run/redis/redis.sock", .unix(path: "/run/redis/redis.sock"), 0, nil, nil),
+        ("unix://:pw@/var/run/r.sock?db=7", .unix(path: "/var/run/r.sock"), 7, nil, "pw"),
+        (" redis://primary:6379/1, redis://replica:6379/1", .tcp(host: "primary", port: 6379), 1, nil, nil),
+    ])
+    func locationsInDjangoRedisForms(location: String, endpoint: SessionCacheSettings.Endpoint, database: Int, user: String?, password: String?) throws {
+        let parsed = try #require(try cache(["SESSION_CACHE_LOCATION": location]))
+        #expect(parsed.endpoint == endpoint)
+        #expect(parsed.database == database)
+        #expect(parsed.username == user)
+        #expect(parsed.password == password)
+    }
+
+    @Test(arguments: ["127.0.0.1:6379", "http://h/1", "redis://h:99999/0", "redis://h/x", "redis://[::1/0", "unix://relative.sock",
+                      "redis://h/0?db=-1", "redis://u:%zz@h/0"])
+    func badLocationsAreRefused(location: String) {
+        let message = problem(Self.cacheEngine.merging(["SESSION_CACHE_LOCATION": location]) { $1 })
+        #expect(message?.hasPrefix("SESSION_CACHE_LOCATION") == true, "\(location): \(message ?? "accepted")")
+    }
+
+    @Test func tlsIsRefusedSayingWhyAndWhatToDoWithoutThePassword() {
+        let message = problem(Self.cacheEngine.merging(["SESSION_CACHE_LOCATION": "rediss://:topsecret@cache:6380/1"]) { $1 })
+        #expect(message?.contains("hiredis 0.14 has no TLS") == true)
+        #expect(message?.contains("unix://") == true)
+        #expect(message?.contains("topsecret") == false)
+        #expect(message?.contains("\n") == false)
+    }
+
+    @Test func backendsSerializersAndCompressorsByTheShopsDottedNames() throws {
+        let location = ["SESSION_CACHE_LOCATION": "redis://r/1"]
+        let djangos = try #require(try cache(location.merging([
+            "SESSION_CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache", "SESSION_CACHE_KEY_PREFIX": "mall",
+            "SESSION_CACHE_VERSION": "3", "SESSION_CACHE_SOCKET_CONNECT_TIMEOUT": "0.5", "SESSION_CACHE_SOCKET_TIMEOUT": "2",
+        ]) { $1 }))
+        #expect(djangos.backend == .django && djangos.keyPrefix == "mall" && djangos.version == 3)
+        #expect(djangos.connectTimeout == 0.5 && djangos.timeout == 2)
+        let json = try #require(try cache(location.merging([
+            "SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+            "SESSION_CACHE_COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
+        ]) { $1 }))
+        #expect(json.serializer == .json && json.compressor == .zlib)
+        for (name, value) in [
+            ("SESSION_CACHE_BACKEND", "django.core.cache.backends.memcached.PyMemcacheCache"),
+            ("SESSION_CACHE_SERIALIZER", "django_redis.serializers.msgpack.MSGPackSerializer"),
+            ("SESSION_CACHE_COMPRESSOR", "django_redis.compressors.lz4.Lz4Compressor"), ("SESSION_CACHE_VERSION", "one"),
+            ("SESSION_CACHE_SOCKET_TIMEOUT", "0"),
+        ] {
+            #expect(problem(Self.cacheEngine.merging(location) { $1 }.merging([name: value]) { $1 })?.hasPrefix(name) == true, "\(name)")
+        }
+        let mixed = problem(Self.cacheEngine.merging(location) { $1 }.merging([
+            "SESSION_CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+        ]) { $1 })
+        #expect(mixed?.contains("Django's own RedisCache always pickles") == true)
     }
 
     @Test func childrenGetNoSecretsInTheirEnvironment() {
-        let variables = ["SECRET_KEY": "s", "SECRET_KEY_FALLBACKS": "f", "MEIDUO_DB_PASSWORD": "d", "EMAIL_HOST_PASSWORD": "e", "PATH": "/bin"]
+        let variables = [
+            "SECRET_KEY": "s", "SECRET_KEY_FALLBACKS": "f", "MEIDUO_DB_PASSWORD": "d", "EMAIL_HOST_PASSWORD": "e",
+            "SESSION_CACHE_LOCATION": "redis://:pw@r/1", "PATH": "/bin",
+        ]
         #expect(Settings.childEnvironment(variables) == ["PATH": "/bin"])
     }
 
