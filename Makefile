@@ -13,6 +13,7 @@ run: deps build
 	@scripts/stack up $(VAR) $(PORT)
 	@source $(VAR)/run.env && printf '\nOpen %s/login/ and log in as %s (or mobile %s) with password %s\n' "$$URL" "$$DEMO_USER" "$$DEMO_MOBILE" "$$DEMO_PASSWORD" \
 	  && printf 'MariaDB: socket %s, database %s (root may connect through the socket without a password)\n' "$$DB_SOCKET" "$$DB_NAME" \
+	  && printf 'Redis (for shops with sessions in Redis): socket %s, password in %s/redis_password\n' "$$REDIS_SOCKET" "$(VAR)" \
 	  && printf 'Mail goes to %s; logs in %s/log; settings in %s/run.env\n' "$$MAIL_DESTINATION" "$(VAR)" "$(VAR)" \
 	  && printf 'Metrics: %s/meiduo-email/metrics, health: %s/meiduo-email/health\n' "$$URL" "$$URL"
 

@@ -296,7 +296,12 @@ class DjangoStack(Stack):
 
     # Django's own code, in a subprocess with the shop's settings (env overrides them).
     def django_env(self, env=None):
-        return {**os.environ, **self.start_env, "DJANGO_SETTINGS_MODULE": "shop.settings",
+        cache = {}
+        if self.engine.endswith((".cache", ".cached_db")) and "SESSION_CACHE_LOCATION" not in self.start_env:
+            # Where scripts/stack points the shop and the service: the stack's Redis, database 1.
+            password = (self.var / "redis_password").read_text()
+            cache["SESSION_CACHE_LOCATION"] = f"unix://:{password}@{self.env['REDIS_SOCKET']}?db=1"
+        return {**os.environ, **self.start_env, **cache, "DJANGO_SETTINGS_MODULE": "shop.settings",
                 "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], "MEIDUO_DB_USER": self.env["DB_USER"],
                 "MEIDUO_DB_NAME": self.env["DB_NAME"], "MEIDUO_DB_PASSWORD": (self.var / "db_password").read_text(),
                 **(env or {})}
@@ -425,6 +430,22 @@ if {bool(tamper)}:
 result = s.session_key
 """, env=env)
 
+    def redis(self):
+        """A client of the stack's Redis, on the database the shop's sessions are in (the real
+        redis-py, as the shop uses it)."""
+        import redis
+        return redis.Redis(unix_socket_path=self.env["REDIS_SOCKET"], password=(self.var / "redis_password").read_text(),
+                           db=1, socket_timeout=5)
+
+    def cache_key(self, session_key):
+        """The Redis key Django itself makes for SESSION_KEY with the shop's cache settings."""
+        return self.django(f"""
+from django.core.cache import caches
+from importlib import import_module
+store = import_module(settings.SESSION_ENGINE).SessionStore
+result = caches[settings.SESSION_CACHE_ALIAS].make_key(store.cache_key_prefix + {session_key!r})
+""")
+
     def put_email_with(self, session, email, token, headers=None):
         """PUT /emails/ carrying SESSION's cookies and TOKEN (None: no header) in X-CSRFToken."""
         headers = dict(headers or {})
@@ -474,6 +495,14 @@ def django_stack_factory():
 def django_stack(django_stack_factory):
     """The shop with Django's db session engine (django_session in the shared database)."""
     return django_stack_factory(SESSION_ENGINE="django.contrib.sessions.backends.db")
+
+
+@pytest.fixture(scope="session")
+def django_redis_stack(django_stack_factory):
+    """Meiduo's own settings: the cache engine, sessions only in Redis through django-redis with
+    its defaults (pickle, no compression, no key prefix, version 1)."""
+    return django_stack_factory(SESSION_ENGINE="django.contrib.sessions.backends.cache",
+                                SESSION_CACHE_BACKEND="django_redis.cache.RedisCache")
 
 
 @pytest.fixture(scope="session")

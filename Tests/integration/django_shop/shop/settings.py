@@ -76,6 +76,26 @@ AUTHENTICATION_BACKENDS = env_list("AUTHENTICATION_BACKENDS", "users.utils.Usern
 LOGIN_URL = "/login/"
 
 SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+
+# Meiduo's settings: sessions in Redis, under their own cache alias. The service reads the same
+# entry through SESSION_CACHE_* (scripts/stack points both at the stack's Redis).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("SESSION_CACHE_LOCATION"):
+    backend = os.environ.get("SESSION_CACHE_BACKEND", "django_redis.cache.RedisCache")
+    options = {}
+    if backend == "django_redis.cache.RedisCache":
+        options["CLIENT_CLASS"] = "django_redis.client.DefaultClient"
+        for option in ("SERIALIZER", "COMPRESSOR"):
+            if os.environ.get(f"SESSION_CACHE_{option}"):
+                options[option] = os.environ[f"SESSION_CACHE_{option}"]
+    CACHES["session"] = {
+        "BACKEND": backend,
+        "LOCATION": os.environ["SESSION_CACHE_LOCATION"],
+        "KEY_PREFIX": os.environ.get("SESSION_CACHE_KEY_PREFIX", ""),
+        "VERSION": int(os.environ.get("SESSION_CACHE_VERSION", "1")),
+        "OPTIONS": options,
+    }
+    SESSION_CACHE_ALIAS = "session"
 SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "sessionid")
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 24 * 7 * 2))
 CSRF_COOKIE_NAME = os.environ.get("CSRF_COOKIE_NAME", "csrftoken")
