@@ -26,14 +26,17 @@ public struct UnixListener: Sendable {
         guard fd >= 0 else { throw FastCGIError("socket") }
         do {
             try removeStaleSocket(at: path)
+            // The file is made with `mode` by bind itself (through the umask), and given its group
+            // without following a link: nothing here changes a file planted in its place.
+            let previous = umask(~mode & 0o777)
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                     Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
                 }
             }
+            umask(previous)
             guard bound == 0 else { throw FastCGIError("bind \(path)") }
-            if let group, chown(path, uid_t.max, group) != 0 { throw FastCGIError("chown \(path)") }
-            guard chmod(path, mode) == 0 else { throw FastCGIError("chmod \(path)") }
+            if let group, fchownat(AT_FDCWD, path, uid_t.max, group, AT_SYMLINK_NOFOLLOW) != 0 { throw FastCGIError("chown \(path)") }
             guard listen(fd, backlog) == 0 else { throw FastCGIError("listen \(path)") }
         } catch {
             Glibc.close(fd)

@@ -15,6 +15,13 @@ public enum Method: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The method as a metric label: a client's own method names would each make a series for
+    /// good, so every one the service does not know is `other`.
+    public var metricLabel: String {
+        if case .other = self { return "other" }
+        return description
+    }
+
     public var description: String {
         switch self {
         case .get: "GET"

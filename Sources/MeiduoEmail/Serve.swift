@@ -18,6 +18,14 @@ struct Serve: ParsableCommand {
         // missing, and the supervisor stays small by never loading them.
         let listener: UnixListener
         let handover: (read: FileDescriptor, write: FileDescriptor)
+        if SystemAccounts.isRoot {
+            // What root makes for the service's user goes where that user cannot plant links.
+            do {
+                try PrivateDirectory.requireOnlyRootCanChange(Self.folder(of: settings.socket.path))
+            } catch {
+                Startup.fail("MEIDUO_SOCKET: \(error)")
+            }
+        }
         do {
             listener = try UnixListener.bind(path: settings.socket.path, mode: settings.socket.mode, group: settings.socket.groupID)
             handover = try FileDescriptor.pipe()
@@ -62,6 +70,11 @@ struct Serve: ParsableCommand {
         }.run()
         listener.remove(path: settings.socket.path)
         throw ExitCode(status)
+    }
+
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The name a child's metrics snapshot goes by.

@@ -44,10 +44,8 @@ public enum AtomicFile {
         unlink(path)
     }
 
-    /// Makes `path` a folder only its owner can enter, unless it exists; given to `owner` when
-    /// one is named (for a process that will give up root).
-    public static func makeDirectory(_ path: String, owner: SystemAccounts.Account? = nil) throws {
+    /// Makes `path` a folder only its owner can enter, unless it exists.
+    public static func makeDirectory(_ path: String) throws {
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw SystemError("mkdir \(path)") }
-        if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemError("chown \(path)") }
     }
 }

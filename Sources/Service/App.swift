@@ -62,7 +62,7 @@ public final class App {
         if request.requestID.isEmpty { request.requestID = Request.makeID() }
         var (response, route) = answer(request)
         response.headers.append(("X-Request-Id", request.requestID))
-        metrics.record(route: route, method: request.method.description, status: response.status.code, since: start)
+        metrics.record(route: route, method: request.method.metricLabel, status: response.status.code, since: start)
         return response
     }
 

@@ -46,10 +46,7 @@ public final class Telemetry: Sendable {
     /// Makes the folder fresh (snapshots of an earlier run are not this run's), owned by
     /// `owner` when the service is about to become that user.
     public static func prepare(directory: String, owner: SystemAccounts.Account?) throws {
-        try AtomicFile.makeDirectory(directory, owner: owner)
-        for name in AtomicFile.names(in: directory) {
-            AtomicFile.remove("\(directory)/\(name)")
-        }
+        try PrivateDirectory.prepare(directory, owner: owner)
     }
 
     /// Writes this process's snapshot (whole, atomically).

@@ -8,6 +8,7 @@ import pathlib
 import re
 import secrets
 import signal
+import string
 import subprocess
 
 import pytest
@@ -249,6 +250,27 @@ def test_a_request_id_leads_from_the_response_to_the_logs_and_the_outbox_row(sta
     assert any("responder[" in line and f"outbox={outbox_id}" in line for line in lines)
     assert any("sender[" in line and "sent" in line and f"outbox={outbox_id}" in line for line in lines)
     assert all(requests.get(stack.url + path, timeout=10).headers.get("X-Request-Id") for path in ["/login/", "/emails/nowhere/", "/emails/"])
+
+
+def test_clients_cannot_make_metric_series(stack):
+    invented = ["X" + "".join(secrets.choice(string.ascii_uppercase) for _ in range(8)) for _ in range(5)]
+    before = figures(scrape(stack))
+    for method in invented:
+        for path in ["/emails/", "/emails/status/"]:
+            response = requests.request(method, stack.url + path, timeout=10)
+            assert response.status_code in (404, 405), (method, path, response.status_code)
+    after = wait_for(lambda: (now := figures(scrape(stack)))
+                     and moved(before, now, 'meiduo_email_http_requests_total{route="/emails/",method="other",status="405"}') == 5
+                     and now)
+    assert moved(before, after, 'meiduo_email_http_requests_total{route="/emails/status/",method="other",status="405"}') == 5
+    for series in after:
+        assert not any(method in series for method in invented), series
+        if not series.startswith("meiduo_email_http_request"):
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', series))
+        assert labels.get("method", "GET") in {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"}, series
+        assert labels.get("route", "/") == "other" or labels.get("route", "/").startswith("/"), series
+        assert re.fullmatch(r"[1-5][0-9][0-9]", labels.get("status", "200")), series
 
 
 def test_outbox_stats_shows_the_figures_of_the_metrics(stack):

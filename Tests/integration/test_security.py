@@ -1,17 +1,21 @@
 """The security review, as tests: cookies, CSRF, headers, logs, privileges, file modes, and the
 scanner-safe verification option."""
 import os
+import pwd
 import pathlib
 import re
 import secrets
+import shutil
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 
 import pytest
 import requests
 
+from conftest import STACK
 from mail import latest_outbox_message, verification_link
 
 
@@ -181,7 +185,7 @@ def test_secrets_are_not_in_any_childs_environment_and_no_other_process_reads_th
         environment = pathlib.Path(f"/proc/{pid}/environ").read_bytes()
         assert not any(secret.encode() in environment for secret in secrets_), pid
     if os.geteuid() == 0:
-        # nginx's workers run as nobody, as the service does: they must not read its processes.
+        # nginx's workers run as nobody, the service as a user of its own: they must not read its processes.
         for pid in [int(stack.env["SERVICE_PID"])] + children:
             read = subprocess.run(["runuser", "-u", "nobody", "--", "cat", f"/proc/{pid}/environ"],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -230,3 +234,53 @@ def test_the_systemd_unit_can_give_the_socket_to_nginxs_group():
     group = re.search(r"^Environment=MEIDUO_SOCKET_GROUP=(\S+)$", unit, re.MULTILINE).group(1)
     assert re.search(rf"^SupplementaryGroups=.*\b{group}\b", unit, re.MULTILINE), "the service must be in the socket's group"
     assert re.search(r"^User=(?!root)\w+", unit, re.MULTILINE)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the escalation exists only for a service started as root")
+def test_a_root_started_service_changes_nothing_through_links_its_user_plants(stack_factory):
+    stack = stack_factory()
+    user = stack.start_env.get("MEIDUO_USER", "meiduo-email")
+    metrics = pathlib.Path(stack.env["FCGI_SOCKET"] + ".metrics")
+    assert metrics.is_dir() and not metrics.is_symlink()
+    victims = pathlib.Path(tempfile.mkdtemp(prefix="victims-", dir=os.environ.get("MEIDUO_TEST_TMP", "/tmp")))
+    victims.chmod(0o755)
+    secret_file = victims / "shadow"
+    secret_file.write_text("root:$6$secret:19000:0:99999:7:::\n")
+    secret_file.chmod(0o600)
+    folder = victims / "folder"
+    folder.mkdir(mode=0o755)
+    (folder / "keep-me").write_text("precious")
+
+    def seen(path):
+        info = path.stat()
+        return info.st_uid, info.st_gid, info.st_mode, path.read_text() if path.is_file() else sorted(os.listdir(path))
+
+    before = {path: seen(path) for path in [secret_file, folder]}
+    # The service's user cannot replace the metrics folder: the folder that holds it is root's.
+    planted = subprocess.run(["runuser", "-u", user, "--", "sh", "-c", f"rm -rf '{metrics}' && ln -s '{secret_file}' '{metrics}'"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert planted.returncode != 0 and metrics.is_dir() and not metrics.is_symlink(), planted.stdout
+    # Had a link been planted there all the same, a restart follows it nowhere: it refuses to start.
+    stack.stack("service-stop")
+    shutil.rmtree(metrics)
+    for target in [secret_file, folder]:
+        metrics.symlink_to(target)
+        restarted = subprocess.run([str(STACK), "service-start", str(stack.var)], env={**os.environ, **stack.start_env},
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert restarted.returncode != 0, restarted.stdout
+        assert "is not a folder (a link or a file), refusing to use it" in stack.service_log()
+        assert {path: seen(path) for path in [secret_file, folder]} == before, f"a link to {target} was followed"
+        metrics.unlink()
+    stack.stack("service-start")
+    assert metrics.is_dir() and metrics.stat().st_uid == pwd.getpwnam(user).pw_uid and metrics.stat().st_mode & 0o777 == 0o700
+    assert pathlib.Path(stack.env["FCGI_SOCKET"]).parent.stat().st_uid == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the check applies to a service started as root")
+def test_a_root_started_service_refuses_a_socket_folder_its_user_could_change(stack_factory):
+    stack = stack_factory()
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="fcgi-", dir=os.environ.get("MEIDUO_TEST_TMP", "/tmp")))
+    os.chown(folder, pwd.getpwnam(stack.start_env.get("MEIDUO_USER", "meiduo-email")).pw_uid, -1)
+    refused = stack.cli("serve", env={"MEIDUO_SOCKET": str(folder / "x.sock")})
+    assert refused.returncode == 1 and "can be changed by a user other than root" in refused.stderr, refused.stderr
+    assert not (folder / "x.sock").exists() and not (folder / "x.sock.metrics").exists()
