@@ -33,6 +33,7 @@ struct AddressBinder {
         let binding = Outbox.Binding(
             userID: user.id, email: email, messageID: mail.messageID, message: mail.message, requestID: requestID,
             addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
+            addressHourly: settings.mail.throttleAddressHourly,
             reconfirmable: settings.mail.reconfirmable, notice: notice, lease: lease,
             // Handed over, the mail does not wait behind the queue; and the senders are keeping up.
             // The check reads the oldest entries of the due_at index, where delivered rows leave

@@ -47,6 +47,9 @@ public final class EmailController {
             Instruments.mailsQueued.increment()
             Self.logger.info("verification mail queued", metadata: ["outbox": "\(outbox)", "request_id": "\(request.requestID)"])
             return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(retryAfter)))])
+        case .unchanged(let retryAfter):
+            // Answered as a bind: whether the address was verified already is the user's to see on /info/.
+            return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(retryAfter)))])
         }
     }
 

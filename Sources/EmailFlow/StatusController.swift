@@ -22,7 +22,8 @@ public final class StatusController {
         let user = try gate.requireUser(for: request)
         guard let status = try database.run({
             try EmailStatus.read(
-                userID: user.id, addressInterval: settings.throttleAddressInterval, userHourly: settings.throttleUserHourly, on: $0)
+                userID: user.id, addressInterval: settings.throttleAddressInterval, userHourly: settings.throttleUserHourly,
+                addressHourly: settings.throttleAddressHourly, on: $0)
         }) else { throw HTTPError.notLoggedIn() }
         let mail = status.mail.map(Self.describe)
         return .json(.ok, "OK", fields: [

@@ -250,8 +250,11 @@ public struct VerificationSettings: Sendable, Equatable {
 public struct MailSettings: Sendable, Equatable {
     /// EMAIL_FROM, parsed: its address is also the envelope sender.
     public var from: MailAddress
-    /// Seconds between two mails to one address; 0 turns the limit off.
+    /// Seconds between two mails from one account to one address; 0 turns the limit off.
     public var throttleAddressInterval: Int
+    /// Mails to one address per hour, whichever accounts asked (MEIDUO_THROTTLE_ADDRESS_HOURLY): a
+    /// stranger's address cannot be flooded through many accounts; 0 turns the limit off.
+    public var throttleAddressHourly: Int
     /// Mails per user per hour; 0 turns the limit off.
     public var throttleUserHourly: Int
     /// A verified address being replaced gets a notice (MEIDUO_EMAIL_CHANGE_NOTICE).
@@ -269,6 +272,7 @@ public struct MailSettings: Sendable, Equatable {
         }
         throttleAddressInterval = try environment.integer("MEIDUO_THROTTLE_ADDRESS_INTERVAL", default: 60, range: 0...86400)
         throttleUserHourly = try environment.integer("MEIDUO_THROTTLE_USER_HOURLY", default: 5, range: 0...1_000_000)
+        throttleAddressHourly = try environment.integer("MEIDUO_THROTTLE_ADDRESS_HOURLY", default: 10, range: 0...1_000_000)
         changeNotice = try environment.bool("MEIDUO_EMAIL_CHANGE_NOTICE", default: true)
         reconfirmable = try environment.bool("EMAIL_RECONFIRMABLE", default: false)
     }

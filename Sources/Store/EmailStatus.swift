@@ -23,9 +23,10 @@ public struct EmailStatus: Sendable, Equatable {
     /// Seconds until the throttle lets another mail go to that address.
     public let retryAfter: Int
 
-    public static func read(userID: Int64, addressInterval: Int, userHourly: Int, on connection: Connection) throws -> EmailStatus? {
+    public static func read(userID: Int64, addressInterval: Int, userHourly: Int, addressHourly: Int, on connection: Connection) throws -> EmailStatus? {
         guard let row = try connection.call(
-            "CALL meiduo_email_status(?, ?, ?)", [.int(userID), .int(Int64(addressInterval)), .int(Int64(userHourly))]
+            "CALL meiduo_email_status(?, ?, ?, ?)",
+            [.int(userID), .int(Int64(addressInterval)), .int(Int64(userHourly)), .int(Int64(addressHourly))]
         ).first else { return nil }
         let mail = try row.string(3).map { status in
             Mail(status: status, attempts: Int(try row.requiredInt(4)), sentAt: row.int(5), dueAt: row.int(6),

@@ -22,9 +22,11 @@ public enum Outbox {
         public var message: [UInt8]
         /// The request that asked for it: the same id again queues nothing twice.
         public var requestID: String
-        /// Seconds between two mails to one address, and mails per user per hour; 0 is off.
+        /// Seconds between two mails from the user to one address, mails per user per hour, and
+        /// mails to one address per hour from all users; 0 is off.
         public var addressInterval: Int
         public var userHourly: Int
+        public var addressHourly: Int
         /// Keep a verified address until the new one is verified (EMAIL_RECONFIRMABLE).
         public var reconfirmable: Bool
         /// The notice to the verified address being replaced, if any.
@@ -36,7 +38,7 @@ public enum Outbox {
 
         public init(
             userID: Int64, email: String, messageID: String, message: [UInt8], requestID: String, addressInterval: Int,
-            userHourly: Int, reconfirmable: Bool, notice: (recipient: String, messageID: String, message: [UInt8])?,
+            userHourly: Int, addressHourly: Int, reconfirmable: Bool, notice: (recipient: String, messageID: String, message: [UInt8])?,
             lease: Lease?, maxQueueLag: Double
         ) {
             self.userID = userID
@@ -46,6 +48,7 @@ public enum Outbox {
             self.requestID = requestID
             self.addressInterval = addressInterval
             self.userHourly = userHourly
+            self.addressHourly = addressHourly
             self.reconfirmable = reconfirmable
             self.notice = notice
             self.lease = lease
@@ -54,7 +57,7 @@ public enum Outbox {
     }
 
     public enum ThrottleLimit: String, Sendable {
-        /// One mail per address per interval.
+        /// One mail from a user to an address per interval, or the address's hourly cap.
         case address
         /// So many mails per user per hour.
         case user
@@ -65,6 +68,8 @@ public enum Outbox {
         /// the next mail may go `retryAfter` seconds from now. `handedOver`: inserted under the
         /// binding's lease, for the caller to pass to a sender.
         case queued(outboxID: Int64, retryAfter: Int, handedOver: Bool)
+        /// The address is the user's verified one already: nothing was written.
+        case unchanged(retryAfter: Int)
         /// Too many mails to that address or from that user lately (`limit`): nothing was written.
         case throttled(retryAfter: Int, limit: ThrottleLimit)
         /// The queue is further behind than the binding allows: nothing was written.
@@ -75,10 +80,11 @@ public enum Outbox {
     /// `meiduo_queue_address` procedure of `sql/`).
     public static func bind(_ binding: Binding, on connection: Connection) throws -> BindOutcome {
         let rows = try connection.call(
-            "CALL meiduo_queue_address(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "CALL meiduo_queue_address(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 .int(binding.userID), .text(binding.email), .text(binding.messageID), .bytes(binding.message),
-                .int(Int64(binding.addressInterval)), .int(Int64(binding.userHourly)), .text(binding.requestID),
+                .int(Int64(binding.addressInterval)), .int(Int64(binding.userHourly)), .int(Int64(binding.addressHourly)),
+                .text(binding.requestID),
                 SQLValue(binding.reconfirmable), SQLValue(binding.notice?.recipient), SQLValue(binding.notice?.messageID),
                 binding.notice.map { .bytes($0.message) } ?? .null, .int(binding.lease?.claim ?? 0),
                 .int(microseconds(binding.lease?.seconds ?? 0)), .int(microseconds(binding.maxQueueLag)),
@@ -92,6 +98,8 @@ public enum Outbox {
             return .throttled(retryAfter: retryAfter, limit: row.string(3).flatMap(ThrottleLimit.init(rawValue:)) ?? .address)
         case "busy":
             return .busy(retryAfter: retryAfter)
+        case "unchanged":
+            return .unchanged(retryAfter: retryAfter)
         default:
             return .queued(outboxID: try row.requiredInt(1), retryAfter: retryAfter, handedOver: try row.requiredInt(4) == 1)
         }

@@ -105,6 +105,49 @@ import Store
     }
 }
 
+/// The idempotency key is the user's request for that address: another user's request with the
+/// same id, or the same id for another address, is a request of its own.
+@Suite(.serialized) struct RequestKeyTests {
+    func put(_ client: TestClient, _ email: String, id: String) throws -> Response {
+        let csrf = try #require(client.cookies["csrftoken"])
+        return client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
+                              csrfHeader: csrf, requestID: id)
+    }
+
+    func mails(_ client: TestClient, _ user: (id: Int64, username: String, password: String)) throws -> [String] {
+        try client.database.run {
+            try $0.query("SELECT recipient FROM meiduo_outbox WHERE user_id = ? ORDER BY id", [.int(user.id)]).map { try $0.requiredString(0) }
+        }
+    }
+
+    @Test func anotherUsersRequestWithTheSameIDBindsItsOwnAddress() throws {
+        let client = try TestClient()
+        let id = Request.makeID()
+        for _ in 0..<2 {
+            let user = try client.makeUser()
+            try client.logIn(user)
+            let email = "k\(UUID().uuidString.prefix(8).lowercased())@example.com"
+            let response = try put(client, email, id: id)
+            #expect(response.status == .ok && TestClient.json(response)["code"] as? String == "0")
+            #expect(try mails(client, user) == [email], "each user's mail is queued")
+            #expect(try client.database.run { try Users.find(id: user.id, on: $0)?.email } == email)
+        }
+    }
+
+    @Test func theSameIDForAnotherAddressBindsThatAddress() throws {
+        let client = try TestClient(["MEIDUO_THROTTLE_ADDRESS_INTERVAL": "0"])
+        let user = try client.makeUser()
+        try client.logIn(user)
+        let id = Request.makeID()
+        let first = "k\(UUID().uuidString.prefix(8).lowercased())@example.com", second = "l\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        #expect(TestClient.json(try put(client, first, id: id))["code"] as? String == "0")
+        #expect(TestClient.json(try put(client, second, id: id))["code"] as? String == "0")
+        #expect(TestClient.json(try put(client, second, id: id))["code"] as? String == "0", "and that again is a retry of it")
+        #expect(try mails(client, user) == [first, second])
+        #expect(try client.database.run { try Users.find(id: user.id, on: $0)?.email } == second)
+    }
+}
+
 /// The responder's hand-over to the senders (issue 12): the new mail is inserted already
 /// leased under the responder thread's claim, and its id goes down the pipe; what a sender
 /// does with such a record, against the real procedure and tables.

@@ -72,3 +72,46 @@ def test_reconfirmable_without_a_verified_address_works_as_before(stack_factory)
     new = address()
     assert stack.put_email(stack.login(user), new).json()["code"] == "0"
     assert stack.user(user["id"]) == {"username": user["username"], "email": new, "email_active": False}
+
+
+def test_binding_the_verified_address_itself_changes_nothing_so_a_second_put_cannot_skip_the_notice(stack):
+    user, old, session = verified_user(stack)
+    same = stack.put_email(session, old)
+    assert (same.status_code, same.json()["code"]) == (200, "0")
+    assert stack.user(user["id"]) == {"username": user["username"], "email": old, "email_active": True}
+    assert outbox_mails(stack, user["id"]) == [], "nothing to verify, nothing queued"
+    # The address is still verified: replacing it now sends the notice, as any replacement does.
+    new = address()
+    assert stack.put_email(session, new).json()["code"] == "0"
+    assert [(kind, recipient) for kind, recipient, _, _ in outbox_mails(stack, user["id"])] == [("verification", new), ("notice", old)]
+
+
+def test_with_reconfirmable_two_puts_cannot_replace_a_verified_address(stack_factory):
+    stack = stack_factory(EMAIL_RECONFIRMABLE="true")
+    user, old, session = verified_user(stack)
+    assert stack.put_email(session, old).json()["code"] == "0"
+    new = address()
+    assert stack.put_email(session, new).json()["code"] == "0"
+    assert stack.user(user["id"]) == {"username": user["username"], "email": old, "email_active": True}
+    assert stack.sql("SELECT email FROM meiduo_pending_emails WHERE user_id = %s", user["id"]) == ((new,),)
+    assert [(kind, recipient) for kind, recipient, _, _ in outbox_mails(stack, user["id"])] == [("verification", new), ("notice", old)]
+
+
+def test_the_address_throttle_is_each_accounts_own_with_a_cap_across_accounts(stack):
+    shared = address()
+    first = stack.create_user()
+    session = stack.login(first)
+    assert stack.put_email(session, shared).json()["code"] == "0"
+    again = stack.put_email(session, shared)
+    assert (again.status_code, again.json()["code"]) == (429, "4002"), "the same account waits its interval"
+    # Another account is not held back by the first one's mail, and so learns nothing of it.
+    others = [stack.create_user() for _ in range(9)]
+    for other in others:
+        response = stack.put_email(stack.login(other), shared)
+        assert (response.status_code, response.json()["code"]) == (200, "0"), response.text
+    # Ten mails to one address within the hour, from whichever accounts: the cap
+    # (MEIDUO_THROTTLE_ADDRESS_HOURLY) stops an eleventh, so no address can be flooded.
+    capped = stack.put_email(stack.login(stack.create_user()), shared)
+    assert (capped.status_code, capped.json()["code"]) == (429, "4002")
+    assert capped.json()["retry_after"] > 3000
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_outbox WHERE recipient = %s", shared)[0][0] == 10
