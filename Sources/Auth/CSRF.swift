@@ -93,6 +93,21 @@ public struct CSRF: Sendable {
         return ConstantTime.equals(Array(candidate.utf8), Array(secret.utf8))
     }
 
+    /// Whether the browser says a request came from another site: `Sec-Fetch-Site: cross-site`,
+    /// or an `Origin` or `Referer` that is neither this site's nor a trusted one. A request
+    /// that says nothing (typed, bookmarked, an old browser) is not.
+    public func isCrossSite(_ request: Request) -> Bool {
+        if request.fetchSite == "cross-site" { return true }
+        if let origin = request.origin, !originVerified(origin, request) { return true }
+        if let referer = request.referer {
+            let (scheme, netloc) = Self.split(referer)
+            let own = request.host.map { Self.isSameDomain(netloc, $0) } ?? false
+            let trusted = refererHosts.contains { Self.isSameDomain(netloc, $0) }
+            if scheme.isEmpty || !(own || trusted) { return true }
+        }
+        return false
+    }
+
     /// `_check_token_format`: 32 or 64 characters of `[a-zA-Z0-9]`.
     public static func isWellFormed(_ token: String) -> Bool {
         (token.utf8.count == secretLength || token.utf8.count == tokenLength) && token.utf8.allSatisfy(ASCII.isAlphanumeric)

@@ -99,7 +99,27 @@ public final class LoginController {
         return response
     }
 
+    /// `GET /logout/`: the contract's link for the shop's own pages. When the browser says another
+    /// site sent it there (an `<img>` is enough), it asks first, with a CSRF-protected button.
     public func logout(_ request: Request) throws -> Response {
+        guard !csrf.isCrossSite(request) else {
+            let secret = csrf.secret(for: request)
+            var error = HTTPError(.ok, code: .ok, "确定要退出登录吗？", hint: "退出请求来自其他网站。只有您本人想退出时才点击下面的按钮。",
+                                  action: .post("/logout/", label: "退出登录", fields: [(CSRF.formField, CSRF.mask(secret))]))
+            error.cookies = [csrf.cookie(secret)]
+            throw error
+        }
+        return try endSession(request)
+    }
+
+    /// `POST /logout/`, from that button.
+    public func confirmLogout(_ request: Request) throws -> Response {
+        _ = try request.checkedBody()
+        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        return try endSession(request)
+    }
+
+    private func endSession(_ request: Request) throws -> Response {
         if let cookie = request.cookies[settings.cookieName], let digest = SessionID.digest(ofCookie: cookie) {
             try database.run { try Sessions.delete(digest: digest, on: $0) }
         }

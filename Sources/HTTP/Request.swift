@@ -17,6 +17,8 @@ public struct Request: Sendable {
     public var host: String?
     public var origin: String?
     public var referer: String?
+    /// `Sec-Fetch-Site`: `same-origin`, `same-site`, `cross-site` or `none`, from browsers that send it.
+    public var fetchSite: String?
     public var ifNoneMatch: String?
     /// The client's address as nginx saw it.
     public var remoteAddress: String
@@ -57,6 +59,7 @@ public struct Request: Sendable {
         host = parameter("MEIDUO_HOST") ?? parameter("HTTP_HOST")
         origin = parameter("HTTP_ORIGIN")
         referer = parameter("HTTP_REFERER")
+        fetchSite = parameter("HTTP_SEC_FETCH_SITE")
         ifNoneMatch = parameter("HTTP_IF_NONE_MATCH")
         remoteAddress = parameter("REMOTE_ADDR") ?? ""
         requestID = parameter("REQUEST_ID").flatMap(Self.acceptableRequestID) ?? ""

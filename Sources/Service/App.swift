@@ -34,7 +34,7 @@ public final class App {
             let login = LoginController(database: database, templates: templates, settings: settings)
             let userCenter = UserCenterController(database: database, gate: gate, templates: templates, settings: settings)
             router.add("/login/", .html, [(.get, login.form), (.head, login.form), (.post, login.submit)])
-            router.add("/logout/", .html, [(.get, login.logout)])
+            router.add("/logout/", .html, [(.get, login.logout), (.post, login.confirmLogout)])
             router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
         }
         router.add("/emails/", .json, databaseFailure: EmailController.saveFailed, [(.put, emails.bind)])

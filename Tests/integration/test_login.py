@@ -191,6 +191,43 @@ def test_logout_deletes_the_session_server_side(stack):
     assert answer.json() == {"code": "4101", "errmsg": "用户未登录"}
 
 
+def logged_in(stack, session):
+    return stack.get("/info/", session).status_code == 200
+
+
+def test_a_logout_another_site_sends_the_browser_to_asks_first(stack):
+    user = stack.create_user()
+    session = stack.login(user)
+    own = stack.url
+    for headers in [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"},
+                    {"Referer": "https://evil.example/page.html"}, {"Origin": "null"}]:
+        response = stack.get("/logout/", session, headers=headers)
+        assert response.status_code == 200 and "确定要退出登录吗" in response.text, (headers, response.status_code)
+        assert 'method="post" action="/logout/"' in response.text and 'name="csrfmiddlewaretoken"' in response.text
+        assert "sessionid" not in response.headers.get("Set-Cookie", ""), "nothing about the session changed"
+        assert logged_in(stack, session), headers
+    # A POST without the page's token is refused; the button's form logs out.
+    page = stack.get("/logout/", session, headers={"Sec-Fetch-Site": "cross-site"})
+    token = hidden_field(page.text, "csrfmiddlewaretoken")
+    forged = session.post(own + "/logout/", data={}, headers={"Origin": own}, allow_redirects=False, timeout=10)
+    assert forged.status_code == 403 and logged_in(stack, session)
+    confirmed = session.post(own + "/logout/", data={"csrfmiddlewaretoken": token}, headers={"Origin": own},
+                             allow_redirects=False, timeout=10)
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/login/"
+    assert not logged_in(stack, session)
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_sessions WHERE user_id = %s", user["id"])[0][0] == 0
+
+
+def test_the_shops_own_logout_links_still_log_out_at_once(stack):
+    own = stack.url
+    for headers in [{}, {"Sec-Fetch-Site": "same-origin", "Referer": own + "/info/"}, {"Sec-Fetch-Site": "none"},
+                    {"Referer": own + "/info/"}]:
+        session = stack.login(stack.create_user())
+        response = stack.get("/logout/", session, headers=headers)
+        assert response.status_code == 302 and response.headers["Location"] == "/login/", headers
+        assert not logged_in(stack, session), headers
+
+
 def test_forged_or_garbage_session_cookies_get_4101(stack):
     for forged in ["0" * 64, secrets.token_hex(32), "abc", "'; DROP TABLE tb_users; --", ""]:
         session = requests.Session()
