@@ -27,7 +27,7 @@ let package = Package(
 
         // One thin, safe Swift wrapper per C library, and one over the system calls; nothing
         // above them sees a C pointer, a raw descriptor or errno.
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux", "Processes"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
         .target(name: "Curl", dependencies: ["CCurl"]),

@@ -9,13 +9,18 @@ public final class Exchange {
     private let request: UnsafeMutablePointer<FCGX_Request>
     private let listener: Int32
     private let timeout: timeval
+    private let deadlines: RequestDeadlines
+    /// The running request's clock, until its body has been read.
+    private var deadline: UInt64?
     private var accepted = false
 
-    /// `readTimeout`: seconds a connection may stay silent while the request is read or the
-    /// answer written, so a stalled client cannot hold the thread.
-    public init(listener: UnixListener, readTimeout: Double) throws {
+    /// `deadlines.seconds`: how long a connection may take to send its whole request (and stay
+    /// silent while the answer is written), so a stalled or trickling client cannot hold the thread.
+    public init(listener: UnixListener, deadlines: RequestDeadlines) throws {
         self.listener = listener.fd
-        timeout = timeval(tv_sec: Int(readTimeout), tv_usec: Int((readTimeout - readTimeout.rounded(.down)) * 1_000_000))
+        self.deadlines = deadlines
+        let seconds = deadlines.seconds
+        timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         request = .allocate(capacity: 1)
         // No listening socket for libfcgi: it only ever reads connections accepted here (with
         // their timeouts). When one fails, libfcgi's own retry fails at once (EBADF) and returns.
@@ -54,10 +59,16 @@ public final class Exchange {
         var limit = timeout
         setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        guard let armed = deadlines.arm(connection) else {
+            Glibc.close(connection)
+            return .failed(FastCGIError("dup"))
+        }
+        deadline = armed
         request.pointee.ipcFd = connection
         request.pointee.keepConnection = 1
         let result = FCGX_Accept_r(request)
         accepted = result == 0
+        if !accepted { endDeadline() }
         switch result {
         case 0: return .request
         case -EAGAIN, -EINTR, -ECONNABORTED, -EBADF: return .nothingWaiting
@@ -71,8 +82,22 @@ public final class Exchange {
         usleep(100_000)
     }
 
+    /// The request has been read: whether it was read in time (if not, its connection is
+    /// already cut off and it must not be acted on).
+    public func requestRead() -> Bool {
+        endDeadline()
+    }
+
+    @discardableResult
+    private func endDeadline() -> Bool {
+        guard let token = deadline else { return true }
+        deadline = nil
+        return deadlines.disarm(token)
+    }
+
     /// Flushes the response and ends the request without waiting for another.
     public func finish() {
+        endDeadline()
         guard accepted else { return }
         FCGX_Finish_r(request)
         accepted = false

@@ -41,12 +41,15 @@ public struct Responder {
         try listener.setNonBlocking()
 
         let stop = try StopEvent()
+        let deadlines = RequestDeadlines(seconds: settings.responder.readTimeout)
+        let watchdog = PThread { deadlines.watch() }
         Gauge(label: Instruments.buildInfo, dimensions: [("version", Version.current)]).record(1)
         let threads = (0..<settings.responder.threads).map { _ in
             PThread { [resources, listener, telemetry, handover, logger] in
                 do {
                     try Self.serve(
-                        resources: resources, listener: listener, stop: stop, telemetry: telemetry, handover: handover, logger: logger)
+                        resources: resources, listener: listener, deadlines: deadlines, stop: stop, telemetry: telemetry,
+                        handover: handover, logger: logger)
                 } catch {
                     logger.critical("request thread cannot start: \(error)")
                     stop.fire()
@@ -60,16 +63,19 @@ public struct Responder {
         logger.info("responder stopping: finishing requests in flight")
         stop.fire()
         threads.forEach { $0.join() }
+        deadlines.stop()
+        watchdog.join()
         telemetry.publish()
         logger.info("responder stopped")
         return 0
     }
 
     private static func serve(
-        resources: Resources, listener: UnixListener, stop: StopEvent, telemetry: Telemetry, handover: Handover, logger: Logger
+        resources: Resources, listener: UnixListener, deadlines: RequestDeadlines, stop: StopEvent, telemetry: Telemetry,
+        handover: Handover, logger: Logger
     ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
-        let exchange = try Exchange(listener: listener, readTimeout: resources.settings.responder.readTimeout)
+        let exchange = try Exchange(listener: listener, deadlines: deadlines)
         let app = App(
             database: Database(resources.settings.database), resources: resources, telemetry: telemetry, logger: logger, handover: handover)
         while waiter.wait(stop: stop) {
@@ -95,6 +101,8 @@ public struct Responder {
         } else if request.contentLength > 0 {
             request.body = exchange.readBody(limit: request.contentLength)
         }
+        // Cut off before it was whole: the client is gone, and half a request is not acted on.
+        guard exchange.requestRead() else { return }
         let response = app.respond(to: request)
         exchange.write(response.serialized(now: Clock.unixSeconds(), includeBody: request.method != .head))
     }

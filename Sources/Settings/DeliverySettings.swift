@@ -1,3 +1,5 @@
+import Glibc
+
 /// How the mail-sender pool delivers: the transport (Django's EMAIL_* names) and the pool's own.
 public struct DeliverySettings: Sendable, Equatable {
     public enum Transport: Sendable, Equatable {
@@ -107,9 +109,16 @@ public struct DeliverySettings: Sendable, Equatable {
         }
     }
 
-    /// Hosts whose traffic never leaves the machine.
+    /// Hosts whose traffic never leaves the machine: `localhost`, and address literals in
+    /// 127.0.0.0/8 or ::1. A name that merely starts with "127." (`127.example.net`) is anyone's.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if host == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, bare, &v6) == 1 else { return false }
+        return withUnsafeBytes(of: &v6) { $0.elementsEqual([UInt8](repeating: 0, count: 15) + [1]) }
     }
 
     private enum Backend {

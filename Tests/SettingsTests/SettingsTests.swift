@@ -139,7 +139,7 @@ import Settings
         ("MEIDUO_OUTBOX_RETENTION", "30m"), ("MEIDUO_OUTBOX_RETENTION", "forever"), ("EMAIL_VERIFY_URL", "ftp://x/"),
         ("EMAIL_VERIFY_URL", "/emails/verification/"), ("VERIFY_EMAIL_TOKEN_EXPIRES", "0"), ("VERIFY_EMAIL_CONFIRM_PAGE", "sure"),
         ("EMAIL_FROM", "nobody"), ("EMAIL_FROM", "Name <a@b.cn>\r\nBcc: x@y.cn"), ("MEIDUO_THROTTLE_ADDRESS_INTERVAL", "-1"),
-        ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
+        ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("MEIDUO_THROTTLE_ADDRESS_HOURLY", "-2"), ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
         ("EMAIL_PORT", "70000"), ("EMAIL_USE_TLS", "perhaps"), ("EMAIL_USE_SSL", "perhaps"), ("EMAIL_TIMEOUT", "0"),
         ("EMAIL_TIMEOUT", "nan"), ("MEIDUO_EMAIL_VERIFY_PEER", "x"), ("MEIDUO_MAIL_WORKERS", "65"), ("MEIDUO_MAIL_LEASE", "0.1"),
         ("MEIDUO_MAIL_BATCH", "0"), ("MEIDUO_MAIL_RETRY_BASE", "0"), ("MEIDUO_MAIL_MAX_RETRIES", "21"),
@@ -171,8 +171,12 @@ import Settings
         let auth = ["EMAIL_HOST_USER": "u", "EMAIL_HOST_PASSWORD": "secret-pw"]
         let refused = problem(auth.merging(["EMAIL_HOST": "smtp.163.com"]) { $1 })
         #expect(refused?.hasPrefix("EMAIL_HOST_USER") == true && refused?.contains("secret-pw") == false)
-        for host in ["localhost", "127.0.0.1", "127.1.2.3", "::1"] {
+        for host in ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1"] {
             #expect(problem(auth.merging(["EMAIL_HOST": host]) { $1 }) == nil, "\(host)")
+        }
+        // Names that only look local are anyone's.
+        for host in ["127.example.net", "127.0.0.1.nip.io", "localhost.example.com", "::2", "128.0.0.1"] {
+            #expect(problem(auth.merging(["EMAIL_HOST": host]) { $1 })?.hasPrefix("EMAIL_HOST_USER") == true, "\(host)")
         }
         #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "EMAIL_USE_TLS": "true"]) { $1 }) == nil)
         #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "EMAIL_USE_SSL": "true"]) { $1 }) == nil)

@@ -5,6 +5,7 @@ import pwd
 import pathlib
 import re
 import secrets
+import select
 import shutil
 import socket
 import stat
@@ -195,9 +196,10 @@ def test_secrets_are_not_in_any_childs_environment_and_no_other_process_reads_th
 def test_smtp_auth_over_a_plain_connection_is_refused_unless_local_or_allowed(stack):
     base = {"MEIDUO_SOCKET": str(stack.var / "never.sock"), "EMAIL_BACKEND": "smtp", "EMAIL_HOST_USER": "mailer",
             "EMAIL_HOST_PASSWORD": "pw"}
-    refused = stack.cli("serve", env={**base, "EMAIL_HOST": "smtp.example.com"})
-    assert refused.returncode == 1 and "EMAIL_HOST_USER" in refused.stderr and "pw" not in refused.stderr
-    assert len(refused.stderr.strip().splitlines()) == 1
+    for remote in ["smtp.example.com", "127.example.net"]:
+        refused = stack.cli("serve", env={**base, "EMAIL_HOST": remote})
+        assert refused.returncode == 1 and "EMAIL_HOST_USER" in refused.stderr and "pw" not in refused.stderr, remote
+        assert len(refused.stderr.strip().splitlines()) == 1
     for allowed in [{"EMAIL_HOST": "127.0.0.1"}, {"EMAIL_HOST": "smtp.example.com", "EMAIL_USE_TLS": "true"},
                     {"EMAIL_HOST": "smtp.example.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "true"}]:
         checked = stack.cli("migrate", "--directory", str(pathlib.Path(__file__).parents[2] / "sql"), env={**base, **allowed})
@@ -227,6 +229,37 @@ def test_a_stalled_fastcgi_client_does_not_pin_the_request_threads(stack_factory
     finally:
         for client in stalled:
             client.close()
+
+
+def test_a_client_trickling_its_request_is_cut_off_when_the_whole_request_is_late(stack_factory):
+    """Every read arrives well within MEIDUO_READ_TIMEOUT, but the request as a whole does not:
+    the service stops reading at the deadline instead of waiting for as long as the client likes."""
+    stack = stack_factory(MEIDUO_THREADS=2, MEIDUO_READ_TIMEOUT=1)
+    client = socket.socket(socket.AF_UNIX)
+    client.connect(str(stack.var / "run" / "fcgi" / "meiduo-email.sock"))
+    name, value = b"REQUEST_METHOD", b"GET"
+    params = bytes([len(name), len(value)]) + name + value
+    request = (b"\x01\x01\x00\x01\x00\x08\x00\x00" + b"\x00\x01\x00\x00\x00\x00\x00\x00"  # BEGIN_REQUEST, responder
+               + b"\x01\x04\x00\x01" + len(params).to_bytes(2, "big") + b"\x00\x00" + params)      # PARAMS, never ended
+    sent, started, cut_off = 0, time.monotonic(), False
+    try:
+        # 0.25 s between bytes, 12 s in all: each read is quick, the request never whole.
+        for byte in request[:48]:
+            try:
+                client.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                cut_off = True
+                break
+            sent += 1
+            readable, _, _ = select.select([client], [], [], 0.25)
+            if readable and client.recv(1) == b"":
+                cut_off = True
+                break
+    finally:
+        client.close()
+    print(f"cut off after {time.monotonic() - started:.2f} s and {sent} bytes")
+    assert cut_off and sent < 48, "the service kept reading a request that trickled in"
+    assert requests.get(stack.url + "/login/", timeout=10).status_code == 200
 
 
 def test_the_systemd_unit_can_give_the_socket_to_nginxs_group():
