@@ -8,14 +8,15 @@ public enum FastCGIClient {
         public let body: [UInt8]
     }
 
-    public static func get(socket path: String, uri: String, timeout: Double = 10) throws -> Answer {
+    /// `extra`: more parameters, as nginx's `fastcgi_param` would add them.
+    public static func get(socket path: String, uri: String, extra: [(String, String)] = [], timeout: Double = 10) throws -> Answer {
         let fd = try connect(path, timeout: timeout)
         defer { Glibc.close(fd) }
         let parameters = [
             ("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", uri), ("REQUEST_URI", uri), ("QUERY_STRING", ""),
             ("SERVER_PROTOCOL", "HTTP/1.1"), ("GATEWAY_INTERFACE", "CGI/1.1"), ("REMOTE_ADDR", "127.0.0.1"),
             ("CONTENT_LENGTH", "0"),
-        ]
+        ] + extra
         var encoded: [UInt8] = []
         for (name, value) in parameters {
             encoded += length(name.utf8.count) + length(value.utf8.count) + Array(name.utf8) + Array(value.utf8)

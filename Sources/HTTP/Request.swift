@@ -17,6 +17,11 @@ public struct Request: Sendable {
     public var host: String?
     public var origin: String?
     public var referer: String?
+    /// The request came through the operators' location (`nginx/meiduo-email-ops.conf` sets
+    /// `MEIDUO_OPS`): the only way to the metrics and health routes.
+    public var throughOpsLocation = false
+    /// `Authorization`, for the operators' routes' bearer token.
+    public var authorization: String?
     /// `Sec-Fetch-Site`: `same-origin`, `same-site`, `cross-site` or `none`, from browsers that send it.
     public var fetchSite: String?
     public var ifNoneMatch: String?
@@ -60,6 +65,8 @@ public struct Request: Sendable {
         origin = parameter("HTTP_ORIGIN")
         referer = parameter("HTTP_REFERER")
         fetchSite = parameter("HTTP_SEC_FETCH_SITE")
+        throughOpsLocation = parameter("MEIDUO_OPS") == "1"
+        authorization = parameter("HTTP_AUTHORIZATION")
         ifNoneMatch = parameter("HTTP_IF_NONE_MATCH")
         remoteAddress = parameter("REMOTE_ADDR") ?? ""
         requestID = parameter("REQUEST_ID").flatMap(Self.acceptableRequestID) ?? ""

@@ -11,6 +11,7 @@ public struct Status: Sendable, Equatable {
     public static let found = Status(302, "Found")
     public static let notModified = Status(304, "Not Modified")
     public static let badRequest = Status(400, "Bad Request")
+    public static let unauthorized = Status(401, "Unauthorized")
     public static let forbidden = Status(403, "Forbidden")
     public static let notFound = Status(404, "Not Found")
     public static let methodNotAllowed = Status(405, "Method Not Allowed")

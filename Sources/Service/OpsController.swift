@@ -1,6 +1,7 @@
 import CoreMetrics
 import HTTP
 import Instruments
+import OpenSSL
 import Settings
 import Store
 import Telemetry
@@ -18,15 +19,26 @@ final class OpsController {
     private let cache: SessionCache?
     private let telemetry: Telemetry
     private let senders: Int
+    private let token: [UInt8]?
 
     init(database: Database, cache: SessionCache?, telemetry: Telemetry, settings: Settings) {
         self.database = database
         self.cache = cache
         self.telemetry = telemetry
         senders = settings.delivery.workers
+        token = settings.responder.metricsToken.map { Array("Bearer \($0)".utf8) }
+    }
+
+    /// Only through the operators' nginx location, and with the bearer token when one is set.
+    private func admit(_ request: Request) throws {
+        guard request.throughOpsLocation else { throw HTTPError.notFound() }
+        if let token, !ConstantTime.equals(Array((request.authorization ?? "").utf8), token) {
+            throw HTTPError(.unauthorized, code: .notAllowed, "需要令牌", headers: [("WWW-Authenticate", "Bearer")])
+        }
     }
 
     func metrics(_ request: Request) throws -> Response {
+        try admit(request)
         let stats = try database.run { try Outbox.stats(on: $0) }
         for (status, count) in [("queued", stats.queued), ("sending", stats.inFlight), ("failed", stats.failed)] {
             Instruments.outboxMessages[status]?.record(count)
@@ -37,7 +49,8 @@ final class OpsController {
 
     /// 200 when the database (and the shop's Redis, for the cache session engines) answers, every
     /// sender runs and the queue is not far behind; 503 naming what is wrong otherwise.
-    func health(_ request: Request) -> Response {
+    func health(_ request: Request) throws -> Response {
+        try admit(request)
         var problems: [String] = []
         var age: Double?
         do {

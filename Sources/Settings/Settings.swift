@@ -32,6 +32,7 @@ public struct Settings: Sendable {
     /// never logged.
     public static let secretVariables = [
         "SECRET_KEY", "SECRET_KEY_FALLBACKS", "MEIDUO_DB_PASSWORD", "EMAIL_HOST_PASSWORD", "SESSION_CACHE_LOCATION",
+        "MEIDUO_METRICS_TOKEN",
     ]
 
     public init(_ environment: Environment) throws {
@@ -128,11 +129,18 @@ public struct ResponderSettings: Sendable, Equatable {
     /// Seconds a FastCGI connection may stay silent while the service reads a request or
     /// writes its answer (MEIDUO_READ_TIMEOUT): a stalled client cannot pin a thread longer.
     public var readTimeout: Double
+    /// MEIDUO_METRICS_TOKEN: when set, the metrics and health routes also want
+    /// `Authorization: Bearer` it (a proxy on the same host defeats nginx's address allow-list).
+    public var metricsToken: String?
 
     public init(_ environment: Environment) throws {
         threads = try environment.integer("MEIDUO_THREADS", default: 8, range: 1...256)
         bodyLimit = try environment.integer("MEIDUO_BODY_LIMIT", default: 64 * 1024, range: 1024...(64 << 20))
         readTimeout = try environment.double("MEIDUO_READ_TIMEOUT", default: 10, range: 0.1...600)
+        metricsToken = environment.string("MEIDUO_METRICS_TOKEN")
+        if let token = metricsToken, token.utf8.count < 16 || !token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            throw Environment.Problem(description: "MEIDUO_METRICS_TOKEN must be at least 16 visible ASCII characters")
+        }
     }
 }
 

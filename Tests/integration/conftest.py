@@ -246,6 +246,41 @@ def private_stack(request, stack_factory):
     return stack_factory(**(marker.kwargs if marker else {}))
 
 
+def fastcgi_get(socket_path, uri, params=None, timeout=10):
+    """GET URI straight from the service's FastCGI socket, with PARAMS as nginx's fastcgi_param
+    would add them: (status, body)."""
+    def record(kind, content):
+        return bytes([1, kind, 0, 1]) + len(content).to_bytes(2, "big") + b"\x00\x00" + content
+
+    def pair(name, value):
+        name, value = name.encode(), value.encode()
+        return bytes([len(name), len(value)]) + name + value
+
+    base = {"REQUEST_METHOD": "GET", "DOCUMENT_URI": uri, "REQUEST_URI": uri, "QUERY_STRING": "",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": "0"}
+    encoded = b"".join(pair(name, value) for name, value in {**base, **(params or {})}.items())
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(timeout)
+        client.connect(str(socket_path))
+        client.sendall(record(1, b"\x00\x01\x00\x00\x00\x00\x00\x00") + record(4, encoded) + record(4, b"") + record(5, b""))
+        stdout, buffer = b"", b""
+        while True:
+            chunk = client.recv(65536)
+            assert chunk, "the service closed the connection without ending the request"
+            buffer += chunk
+            while len(buffer) >= 8:
+                length, padding = int.from_bytes(buffer[4:6], "big"), buffer[6]
+                if len(buffer) < 8 + length + padding:
+                    break
+                kind, content, buffer = buffer[1], buffer[8:8 + length], buffer[8 + length + padding:]
+                if kind == 6:
+                    stdout += content
+                elif kind == 3:
+                    head, _, body = stdout.partition(b"\r\n\r\n")
+                    status = re.search(rb"^Status: (\d+)", head, re.M)
+                    return (int(status.group(1)) if status else 200), body
+
+
 def hidden_field(html, name):
     match = re.search(rf'name="{name}" value="([^"]*)"', html)
     return match.group(1) if match else None

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 import requests
 
-from conftest import wait_for
+from conftest import fastcgi_get, wait_for
 from mail import latest_outbox_message, verification_link
 from smtp_sink import SMTPSink
 
@@ -271,6 +271,33 @@ def test_clients_cannot_make_metric_series(stack):
         assert labels.get("method", "GET") in {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"}, series
         assert labels.get("route", "/") == "other" or labels.get("route", "/").startswith("/"), series
         assert re.fullmatch(r"[1-5][0-9][0-9]", labels.get("status", "200")), series
+
+
+def test_the_operators_routes_answer_only_through_the_ops_location(stack):
+    socket_path = stack.env["FCGI_SOCKET"]
+    for path in ["/meiduo-email/metrics", "/meiduo-email/health"]:
+        assert requests.get(stack.url + path, timeout=10).status_code == 200, "through nginx/meiduo-email-ops.conf"
+        # Any other way to the socket (another location, a local proxy, a local process): not there.
+        status, _ = fastcgi_get(socket_path, path)
+        assert status == 404, path
+        status, _ = fastcgi_get(socket_path, path, {"MEIDUO_OPS": "1"})
+        assert status == 200, path
+
+
+def test_a_metrics_token_is_wanted_when_set(stack_factory):
+    token = secrets.token_urlsafe(24)
+    stack = stack_factory(MEIDUO_METRICS_TOKEN=token)
+    for path in ["/meiduo-email/metrics", "/meiduo-email/health"]:
+        for headers in [{}, {"Authorization": "Bearer wrong-token-0123456789"}, {"Authorization": token}]:
+            refused = requests.get(stack.url + path, headers=headers, timeout=10)
+            assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer", (path, headers)
+            assert "meiduo_email" not in refused.text
+        admitted = requests.get(stack.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert admitted.status_code == 200, path
+    # The health command asks as the ops location does, token included.
+    health = stack.cli("health", env={"MEIDUO_METRICS_TOKEN": token})
+    assert health.returncode == 0, health.stdout + health.stderr
+    assert token not in stack.service_log()
 
 
 def test_outbox_stats_shows_the_figures_of_the_metrics(stack):
