@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "MailPool", dependencies: [
-            "Codecs", "Curl", "MariaDB", "Processes", "Settings", "Store", "Instruments", "Telemetry",
+            "Codecs", "Curl", "EmailCore", "MariaDB", "Processes", "Settings", "Store", "Instruments", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Service", dependencies: [
@@ -73,8 +73,8 @@ let package = Package(
         .executableTarget(
             name: "MeiduoEmail",
             dependencies: [
-                "Service", "Settings", "Store", "Auth", "FastCGI", "MariaDB", "MailPool", "Processes", "Instruments", "Telemetry",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Service", "Settings", "Store", "Auth", "EmailFlow", "Views", "FastCGI", "MariaDB", "MailPool", "Processes",
+                "Instruments", "Telemetry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The Swift runtime linked in: each of the four processes maps less (see README,
             // "Benchmarks"). Only the link step of this binary, so the tests build in the same

@@ -14,15 +14,9 @@ public struct NoticeMail {
 
     public init(to oldAddress: String, newAddress: String, username: String, now: Int64, settings: Settings, templates: Templates) throws {
         let mail = try TemplatedMail(
-            Self.template, to: oldAddress, subject: Self.subject, values: ["username": username, "new_email": Self.masked(newAddress)],
+            Self.template, to: oldAddress, subject: Self.subject, values: ["username": username, "new_email": MailAddress.masked(newAddress)],
             now: now, settings: settings, templates: templates)
         messageID = mail.messageID
         message = mail.message
-    }
-
-    /// `z…@example.com`: enough for the owner to recognise it, not the whole address.
-    public static func masked(_ address: String) -> String {
-        guard let at = address.lastIndex(of: "@"), let first = address.first, address.startIndex != at else { return "…" }
-        return "\(first)…\(address[at...])"
     }
 }

@@ -1,3 +1,4 @@
+import EmailCore
 import Curl
 import Instruments
 import Logging
@@ -26,6 +27,8 @@ public final class Sender {
     private var lastPublished = 0.0
     private var lastSweep = 0.0
     private let logger = Logger(label: "sender")
+    /// Whole recipient addresses in the log only at debug level; masked otherwise.
+    private let logsAddresses: Bool
     /// Outcomes not yet written (the database may be away); kept until they are.
     private var unrecorded: [(Outbox.ClaimedMail, Outbox.Outcome)] = []
     /// Hand-overs read from the pipe and not yet taken.
@@ -53,6 +56,7 @@ public final class Sender {
         MariaDBLibrary.initialize()
         CurlLibrary.initialize()
         self.settings = settings.delivery
+        logsAddresses = settings.logLevel == .debug
         retry = RetrySchedule(settings.delivery)
         database = Database(settings.database)
         self.handover = handover
@@ -241,7 +245,8 @@ public final class Sender {
 
     private func outcome(of mail: Outbox.ClaimedMail, readAt: Double) -> Outbox.Outcome {
         var about: Logger.Metadata = [
-            "outbox": "\(mail.id)", "message_id": "\(mail.messageID)", "to": "\(mail.recipient)", "attempt": "\(mail.attempt)",
+            "outbox": "\(mail.id)", "message_id": "\(mail.messageID)",
+            "to": "\(logsAddresses ? mail.recipient : MailAddress.masked(mail.recipient))", "attempt": "\(mail.attempt)",
         ]
         if let request = mail.requestID { about["request_id"] = "\(request)" }
         // Claimed more often than it may be tried: senders died holding it.

@@ -1,7 +1,10 @@
 import ArgumentParser
+import EmailFlow
 import MariaDB
+import Processes
 import Settings
 import Store
+import Views
 
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +51,9 @@ struct OutboxCommand: ParsableCommand {
     }
 
     struct Retry: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put failed messages back in the queue, due now.")
+        static let configuration = CommandConfiguration(
+            abstract: "Put failed messages back in the queue, due now, each written afresh (a new link, a new Message-ID).",
+            discussion: "A failed message's body is deleted with its live link; a retry writes a new one for the user's address as it is now. A verification mail for an address that is no longer the user's (nor pending) is skipped, as is a notice about a change that was undone.")
 
         @Argument(help: "Outbox ids of failed messages.")
         var ids: [Int64] = []
@@ -61,7 +66,44 @@ struct OutboxCommand: ParsableCommand {
         }
 
         func run() {
-            let count = OutboxCommand.withDatabase { try Outbox.retry(ids: allFailed ? nil : ids, on: $0) }
+            let settings = Startup.settings()
+            let templates: Templates
+            do {
+                templates = try Templates(directory: settings.templatesDirectory, required: VerificationMail.templates + NoticeMail.templates)
+            } catch {
+                Startup.fail("\(error)")
+            }
+            var count = 0
+            Startup.withDatabase(settings) { connection in
+                for failed in try Outbox.failed(ids: allFailed ? nil : ids, on: connection) {
+                    guard let user = try Users.find(id: failed.userID, on: connection) else {
+                        print("skipped \(failed.id): the user is gone")
+                        continue
+                    }
+                    let pending = try PendingEmails.find(userID: user.id, on: connection)
+                    let now = Clock.unixSeconds()
+                    let mail: (messageID: String, message: [UInt8])
+                    switch failed.kind {
+                    case "verification":
+                        guard failed.recipient == pending || (failed.recipient == user.email && !user.emailActive) else {
+                            print("skipped \(failed.id): \(failed.recipient) is no longer waiting to be verified")
+                            continue
+                        }
+                        let fresh = try VerificationMail(userID: user.id, email: failed.recipient, now: now, settings: settings, templates: templates)
+                        mail = (fresh.messageID, fresh.message)
+                    default:
+                        let replacement = pending ?? user.email
+                        guard replacement != failed.recipient else {
+                            print("skipped \(failed.id): the change it tells of was undone")
+                            continue
+                        }
+                        let fresh = try NoticeMail(
+                            to: failed.recipient, newAddress: replacement, username: user.username, now: now, settings: settings, templates: templates)
+                        mail = (fresh.messageID, fresh.message)
+                    }
+                    if try Outbox.requeue(failed.id, messageID: mail.messageID, message: mail.message, on: connection) { count += 1 }
+                }
+            }
             print("re-queued \(count) message\(count == 1 ? "" : "s")")
         }
     }

@@ -67,19 +67,40 @@ extension Outbox {
         }
     }
 
-    /// Puts failed messages back in the queue, due now, with their attempts reset. Answers how
-    /// many it re-queued; ids that are not failed are left alone.
-    public static func retry(ids: [Int64]?, on connection: Connection) throws -> Int {
-        let reset = """
-            UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6), failed_at = NULL, attempts = 0, last_error = NULL
-            WHERE status = 'failed'
-            """
-        guard let ids else { return try connection.execute(reset) }
-        var count = 0
-        for id in ids {
-            count += try connection.execute(reset + " AND id = ?", [.int(id)])
+    /// A message that failed for good, as `outbox retry` needs it to write a fresh one.
+    public struct Failed: Sendable {
+        public let id: Int64
+        public let userID: Int64
+        /// `verification` or `notice`.
+        public let kind: String
+        public let recipient: String
+    }
+
+    /// The failed messages among `ids` (every one, for nil).
+    public static func failed(ids: [Int64]?, on connection: Connection) throws -> [Failed] {
+        let select = "SELECT id, user_id, kind, recipient FROM meiduo_outbox WHERE status = 'failed'"
+        let rows = try ids.map { ids in
+            try ids.flatMap { try connection.query(select + " AND id = ?", [.int($0)]) }
+        } ?? connection.query(select + " ORDER BY id")
+        return try rows.map {
+            Failed(id: try $0.requiredInt(0), userID: try $0.requiredInt(1), kind: try $0.requiredString(2), recipient: try $0.requiredString(3))
         }
-        return count
+    }
+
+    /// Puts a failed message back in the queue, due now, as a new message (`messageID`,
+    /// `message`: its old body, with its old link, is gone). False when it is no longer failed.
+    public static func requeue(_ id: Int64, messageID: String, message: [UInt8], on connection: Connection) throws -> Bool {
+        let updated = try connection.execute(
+            """
+            UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6), failed_at = NULL, attempts = 0, last_error = NULL,
+                error_kind = NULL, message_id = ?, message = NULL
+            WHERE id = ? AND status = 'failed'
+            """, [.text(messageID), .int(id)])
+        guard updated > 0 else { return false }
+        try connection.execute(
+            "INSERT INTO meiduo_outbox_bodies (id, message) VALUES (?, ?) ON DUPLICATE KEY UPDATE message = VALUES(message)",
+            [.int(id), .bytes(message)])
+        return true
     }
 
     /// Deletes sent messages older than `seconds`, `batch` rows per statement (each its own

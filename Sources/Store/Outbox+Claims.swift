@@ -137,12 +137,16 @@ extension Outbox {
                     WHERE id = ? AND claim = ?
                     """, [.int(microseconds(delay)), .text(truncated(error)), .text(kind.rawValue)] + claim)
             case .failed(let error, let kind):
-                try connection.execute(
+                // The body holds a live verification link: it goes with the last chance of sending
+                // it (`outbox retry` writes a fresh message).
+                let failed = try connection.execute(
                     """
-                    UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, failed_at = NOW(6), last_error = ?, error_kind = ?
+                    UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, failed_at = NOW(6), last_error = ?, error_kind = ?,
+                        message = NULL
                     WHERE id = ? AND claim = ?
                     """,
                     [.text(truncated(error)), .text(kind.rawValue)] + claim)
+                if failed > 0 { try connection.execute("DELETE FROM meiduo_outbox_bodies WHERE id = ?", [.int(mail.id)]) }
             case .released:
                 try connection.execute(
                     """

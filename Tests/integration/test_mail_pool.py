@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from conftest import seconds_until, wait_for
-from mail import parse
+from mail import parse, verification_link
 from smtp_sink import SMTPSink, self_signed_certificate
 
 FAST_RETRIES = {"MEIDUO_MAIL_RETRY_BASE": "0.2", "MEIDUO_MAIL_POLL_INTERVAL": "0.1"}
@@ -151,11 +151,38 @@ def test_permanent_refusal_fails_then_retry_command_requeues_it(stack_factory, s
     stats = stack.cli("outbox", "stats").stdout
     assert re.search(r"^failed\s+1$", stats, re.MULTILINE), stats
 
-    retried = stack.cli("outbox", "retry", str(outbox_id))
-    assert retried.returncode == 0 and "re-queued 1 message" in retried.stdout
-    assert sink.wait_for(1)[0].recipients == [email]
+    # Failed for good: its body, with its live link, is gone; only what the operator needs is kept.
+    assert stack.sql("SELECT COUNT(*) FROM meiduo_outbox_bodies WHERE id = %s", outbox_id)[0][0] == 0
+    (old_message_id, message), = stack.sql("SELECT message_id, message FROM meiduo_outbox WHERE id = %s", outbox_id)
+    assert message is None
+    # Run with the service's settings, as an operator runs it with the same environment file.
+    retried = stack.cli("outbox", "retry", str(outbox_id), env={"EMAIL_VERIFY_URL": stack.url + "/emails/verification/"})
+    assert retried.returncode == 0 and "re-queued 1 message" in retried.stdout, retried.stdout + retried.stderr
+    delivered = sink.wait_for(1)[0]
+    assert delivered.recipients == [email]
     wait_for_status(stack, outbox_id, "sent")
+    # A fresh message: a new Message-ID, and a link that verifies.
+    sent = parse(delivered.data)
+    new_message_id = stack.sql("SELECT message_id FROM meiduo_outbox WHERE id = %s", outbox_id)[0][0]
+    assert new_message_id != old_message_id and sent["Message-ID"] == f"<{new_message_id}>"
+    link = verification_link(sent)
+    assert stack.get(link.removeprefix(stack.url)).status_code == 302 and stack.user(user["id"])["email_active"]
     assert stack.cli("outbox", "retry").returncode != 0, "ids or --all-failed are required"
+    # The senders' log names the recipient masked.
+    log = stack.service_log()
+    assert f"{email[0]}…@example.com" in log and email not in log
+
+
+def test_a_failed_mail_for_an_address_no_longer_wanted_is_not_retried(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink)
+    sink.refuse("550 5.1.1 Mailbox unavailable", times=1)
+    user, email, _ = bind(stack)
+    outbox_id = outbox_rows(stack, user["id"])[0][0]
+    wait_for_status(stack, outbox_id, "failed")
+    assert stack.put_email(stack.login(user), f"other{secrets.token_hex(4)}@example.com").json()["code"] == "0"
+    retried = stack.cli("outbox", "retry", "--all-failed")
+    assert retried.returncode == 0 and "re-queued 0 messages" in retried.stdout and f"skipped {outbox_id}" in retried.stdout
+    assert outbox_rows(stack, user["id"], "status")[0] == ("failed",)
 
 
 def test_server_down_then_up(stack_factory, sink):

@@ -9,6 +9,13 @@ public struct MailAddress: Sendable, Equatable {
         public let description: String
     }
 
+    /// `z…@example.com`: enough for the owner to recognise an address, not the whole of it (for
+    /// the change notice, and the senders' logs).
+    public static func masked(_ address: String) -> String {
+        guard let at = address.lastIndex(of: "@"), let first = address.first, address.startIndex != at else { return "…" }
+        return "\(first)…\(address[at...])"
+    }
+
     public init(displayName: String?, address: String) throws {
         guard Self.isPlainAddress(address) else { throw Invalid(description: "'\(address)' is not a plain mail address") }
         guard !(displayName ?? "").unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
