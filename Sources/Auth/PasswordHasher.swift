@@ -18,9 +18,23 @@ public struct PasswordHasher: Sendable {
 
     /// Checks `password` against an encoded hash. A malformed or foreign hash never verifies.
     public func verify(_ password: String, against encoded: String) -> Bool {
-        guard let parts = Encoded(encoded) else { return false }
+        check(password, against: encoded).verified
+    }
+
+    /// A login's password check, at the same cost whoever asks: a hash with fewer iterations
+    /// than ours is topped up to our count after the check (Django's `harden_runtime`), and no
+    /// hash at all (an unknown name) or an unusable one costs our count too. Only a hash made
+    /// with more (a newer Django's) costs more. Answers the iterations spent, for the log.
+    public func check(_ password: String, against encoded: String?) -> (verified: Bool, iterations: Int) {
+        guard let parts = encoded.flatMap(Encoded.init) else {
+            _ = Self.derive(password, salt: "timing-equaliser", iterations: iterations)
+            return (false, iterations)
+        }
         let derived = Self.derive(password, salt: parts.salt, iterations: parts.iterations)
-        return ConstantTime.equals(Array(derived.utf8), Array(parts.hash.utf8))
+        if parts.iterations < iterations {
+            _ = Self.derive(password, salt: parts.salt, iterations: iterations - parts.iterations)
+        }
+        return (ConstantTime.equals(Array(derived.utf8), Array(parts.hash.utf8)), max(parts.iterations, iterations))
     }
 
     /// Django's `must_update`, upwards only: a hash at fewer iterations than ours is redone on
@@ -45,11 +59,6 @@ public struct PasswordHasher: Sendable {
             salt = String(parts[2])
             hash = parts[3]
         }
-    }
-
-    /// Spends the time a real check would, so an unknown username is not told apart by timing.
-    public func verifyNothing(_ password: String) {
-        _ = Self.derive(password, salt: "timing-equaliser", iterations: iterations)
     }
 
     private static func derive(_ password: String, salt: String, iterations: Int) -> String {

@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from conftest import hidden_field
+from conftest import django_hash, hidden_field, wait_for
 
 
 def attempt(stack, username, password):
@@ -112,3 +112,29 @@ def test_nginx_limits_login_posts_and_other_routes_keep_answering(stack_factory)
           f"max {timings[-1] * 1000:.1f} ms")
     assert counts.get(429, 0) > 0, "nginx refused most of the flood"
     assert set(counts) <= {400, 429}, counts
+
+
+def test_a_login_costs_the_same_hashing_whether_the_name_is_known_old_or_unusable(stack_factory):
+    """Django's harden_runtime: a hash with fewer iterations than the configured count is topped
+    up to it, and an unknown name or an unusable hash costs that count too; read from the
+    service's own log of the hash step (iterations spent), never from wall-clock time."""
+    configured = 20_000
+    stack = stack_factory(MEIDUO_LOG_LEVEL="debug", MEIDUO_PASSWORD_ITERATIONS=configured)
+    old = stack.create_user(password_hash=django_hash("Passw0rd!", iterations=1_000))
+    unusable = stack.create_user(password_hash="!" + secrets.token_urlsafe(30))
+    newer = stack.create_user(password_hash=django_hash("Passw0rd!", iterations=30_000))
+    cases = {"unknown name": ("nobody-" + secrets.token_hex(4), "wrong"), "old hash, wrong password": (old["username"], "wrong"),
+             "unusable hash": (unusable["username"], "Passw0rd!"), "newer hash": (newer["username"], "wrong"),
+             "old hash, right password": (old["username"], "Passw0rd!")}
+    spent = {}
+    for case, (name, password) in cases.items():
+        session = stack.csrf_session()
+        response = session.post(stack.url + "/login/", data={"username": name, "password": password,
+                                "csrfmiddlewaretoken": session.cookies["csrftoken"]}, allow_redirects=False, timeout=10)
+        request_id = response.headers["X-Request-Id"]
+        line = wait_for(lambda: [line for line in stack.service_log().splitlines()
+                                 if "password check" in line and request_id in line])[0]
+        spent[case] = int(re.search(r"iterations=(\d+)", line).group(1))
+        print(case, line.split("password check", 1)[1].strip())
+    assert spent == {"unknown name": configured, "old hash, wrong password": configured, "unusable hash": configured,
+                     "newer hash": 30_000, "old hash, right password": configured}, spent
