@@ -44,21 +44,23 @@ struct Serve: ParsableCommand {
         } catch {
             Startup.fail("\(error)")
         }
-        CurrentProcess.forbidInspection()
+        do {
+            try CurrentProcess.forbidInspection()
+        } catch {
+            Startup.fail("\(error)")
+        }
         let telemetry = Telemetry.start(as: .supervisor, slot: "supervisor", directory: metrics)
+        let variables = SystemEnvironment.variables()
         let responder = Supervisor.Child(
             name: "responder", role: "responder", arguments: ["responder"],
-            descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (handover.write, ResponderProcess.handoverFD)])
+            descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (handover.write, ResponderProcess.handoverFD)],
+            secrets: SecretHandover.encode(variables, for: .responder))
         let senders = (0..<settings.delivery.workers).map { index in
             Supervisor.Child(
                 name: "sender \(index + 1)", role: "sender", arguments: ["sender", "--number", "\(index + 1)"],
-                descriptors: [(handover.read, SenderProcess.handoverFD)])
+                descriptors: [(handover.read, SenderProcess.handoverFD)], secrets: SecretHandover.encode(variables, for: .sender))
         }
-        let variables = SystemEnvironment.variables()
-        let status = Supervisor(
-            children: [responder] + senders, environment: Settings.childEnvironment(variables),
-            secrets: SecretHandover.encode(variables)
-        ) { event, running in
+        let status = Supervisor(children: [responder] + senders, environment: Settings.childEnvironment(variables)) { event, running in
             if case .ended(let child, let restarting) = event {
                 telemetry.retire(Self.slot(of: child))
                 if restarting { Instruments.childRestarts[child.role]?.increment() }
@@ -122,7 +124,7 @@ struct SenderProcess: ParsableCommand {
 
     func run() throws {
         Startup.followSupervisor()
-        let settings = Startup.settings(fromSupervisor: true, status: Supervisor.configurationErrorStatus)
+        let settings = Startup.settings(fromSupervisor: true, requireSecretKey: false, status: Supervisor.configurationErrorStatus)
         let telemetry = Telemetry.start(as: .sender, slot: "sender-\(number)", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let sender = try Sender(

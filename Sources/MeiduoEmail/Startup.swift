@@ -9,10 +9,11 @@ import Store
 enum Startup {
     /// The settings from the environment; a child of `serve` also reads the secrets its
     /// supervisor handed over on `Supervisor.secretsFD` (they are not in its environment).
-    static func settings(fromSupervisor: Bool = false, status: Int32 = 1) -> Settings {
+    /// `requireSecretKey`: false for what never signs or checks anything with it.
+    static func settings(fromSupervisor: Bool = false, requireSecretKey: Bool = true, status: Int32 = 1) -> Settings {
         do {
-            let secrets = fromSupervisor ? try SecretHandover.receive(from: FileDescriptor(rawValue: Supervisor.secretsFD)) : [:]
-            let settings = try Settings(Environment.current(secrets: secrets))
+            let secrets = fromSupervisor ? try SecretRequest.receive(from: FileDescriptor(rawValue: Supervisor.secretsFD)) : [:]
+            let settings = try Settings(Environment.current(secrets: secrets), requireSecretKey: requireSecretKey)
             LineLogHandler.bootstrap(level: settings.logLevel, format: settings.logFormat)
             return settings
         } catch {
@@ -23,7 +24,11 @@ enum Startup {
     /// For a child of `serve`: end with the supervisor, never outlive it, and keep other
     /// processes of the same user out of its memory.
     static func followSupervisor() {
-        CurrentProcess.forbidInspection()
+        do {
+            try CurrentProcess.forbidInspection()
+        } catch {
+            fail("\(error)", status: Supervisor.configurationErrorStatus)
+        }
         if let parent = SystemEnvironment.variables()[Supervisor.parentVariable].flatMap({ Int32($0) }) {
             ChildProcess.followParent(parent)
         }
@@ -54,25 +59,12 @@ enum Startup {
     }
 }
 
-/// The secret settings, from a supervisor to its children through a pipe: `NAME=value` items
-/// separated by NUL bytes (which no environment value can hold).
-enum SecretHandover {
-    static func encode(_ variables: [String: String]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for name in Settings.secretVariables {
-            guard let value = variables[name] else { continue }
-            bytes += Array("\(name)=\(value)".utf8) + [0]
-        }
-        return bytes
-    }
-
-    static func receive(from pipe: FileDescriptor) throws -> [String: String] {
-        defer { pipe.close() }
-        var secrets: [String: String] = [:]
-        for item in try pipe.readAll().split(separator: 0) {
-            guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            secrets[String(decoding: item[..<equals], as: UTF8.self)] = String(decoding: item[(equals + 1)...], as: UTF8.self)
-        }
-        return secrets
+/// A child's side of the hand-over of its secret settings.
+enum SecretRequest {
+    /// Asks for them (this process is non-dumpable by now: `followSupervisor`) and reads them.
+    static func receive(from socket: FileDescriptor) throws -> [String: String] {
+        defer { socket.close() }
+        guard socket.write([Supervisor.secretsRequest]) else { throw SystemError("asking the supervisor for the settings") }
+        return SecretHandover.decode(try socket.readAll())
     }
 }

@@ -16,8 +16,17 @@ public enum CurrentProcess {
     }
 
     /// Keeps other processes of the same user from reading this one's memory, environment or
-    /// descriptors through /proc or ptrace.
-    public static func forbidInspection() {
-        _ = prctl_set_dumpable(0)
+    /// descriptors through /proc or ptrace; fails if that cannot be done, or if a tracer already
+    /// attached (before this) could still read everything.
+    public static func forbidInspection() throws {
+        guard prctl_set_dumpable(0) == 0 else { throw SystemError("prctl(PR_SET_DUMPABLE, 0)") }
+        if let status = AtomicFile.read("/proc/self/status") {
+            let text = String(decoding: status, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("TracerPid:") }),
+               line.dropFirst("TracerPid:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" }) != "0"
+            {
+                throw SystemError("refusing to run while another process traces this one (\(line))", code: EPERM)
+            }
+        }
     }
 }

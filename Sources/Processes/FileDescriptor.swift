@@ -21,6 +21,16 @@ public struct FileDescriptor: Sendable, Hashable {
         return (FileDescriptor(rawValue: ends[0]), FileDescriptor(rawValue: ends[1]))
     }
 
+    /// A connected, close-on-exec, blocking pair of unix stream sockets. Unlike a pipe's ends, a
+    /// socket cannot be opened by another process through `/proc/<pid>/fd`.
+    public static func socketPair() throws -> (FileDescriptor, FileDescriptor) {
+        var ends: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw SystemError("socketpair")
+        }
+        return (FileDescriptor(rawValue: ends[0]), FileDescriptor(rawValue: ends[1]))
+    }
+
     /// Opens `path` for writing, created with `mode` if missing, truncated.
     public static func create(_ path: String, mode: UInt32 = 0o600) throws -> FileDescriptor {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)

@@ -13,12 +13,15 @@ public final class Supervisor {
         public let arguments: [String]
         /// Parent descriptor → descriptor number in the child.
         public let descriptors: [(FileDescriptor, Int32)]
+        /// What this child is handed on `secretsFD`: the secrets its role uses, and no other.
+        public let secrets: [UInt8]
 
-        public init(name: String, role: String, arguments: [String], descriptors: [(FileDescriptor, Int32)]) {
+        public init(name: String, role: String, arguments: [String], descriptors: [(FileDescriptor, Int32)], secrets: [UInt8]) {
             self.name = name
             self.role = role
             self.arguments = arguments
             self.descriptors = descriptors
+            self.secrets = secrets
         }
     }
 
@@ -29,9 +32,14 @@ public final class Supervisor {
         case ended(Child, restarting: Bool)
     }
 
-    /// Descriptor number at which a child finds the secret settings (`NAME=value` lines), so
-    /// they never sit in an environment that /proc shows to other processes of the same user.
+    /// Descriptor number of a child's end of a socket pair on which it asks for its secret
+    /// settings (`secretsRequest`), once it has made itself non-dumpable, and receives them
+    /// (then end of stream): they never sit in an environment that /proc shows to other
+    /// processes of the same user, nor in a pipe that one could open while the child starts.
     public static let secretsFD: Int32 = 9
+    public static let secretsRequest: UInt8 = 0x52
+    /// How long a new child may take to ask for its secrets.
+    static let secretsRequestTimeout = 10.0
 
     private struct Slot {
         let child: Child
@@ -49,17 +57,15 @@ public final class Supervisor {
 
     private var slots: [Slot]
     private let environment: [String: String]
-    private let secrets: [UInt8]
     private let events: (Event, [Child]) -> Void
     private let logger = Logger(label: "supervisor")
     private let signals = Signals([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
 
-    /// Children get `environment` and, through a pipe at `secretsFD`, `secrets`. `events` hears
-    /// of every start and end.
-    public init(children: [Child], environment: [String: String], secrets: [UInt8], events: @escaping (Event, [Child]) -> Void) {
+    /// Children get `environment` and, when they ask on `secretsFD`, their secrets. `events`
+    /// hears of every start and end.
+    public init(children: [Child], environment: [String: String], events: @escaping (Event, [Child]) -> Void) {
         slots = children.map { Slot(child: $0) }
         self.environment = environment.merging([Self.parentVariable: String(getpid())]) { $1 }
-        self.secrets = secrets
         self.events = events
     }
 
@@ -100,14 +106,21 @@ public final class Supervisor {
     private func start(_ index: Int) {
         let child = slots[index].child
         do {
-            // The pipe holds the secrets whole (well under its 64 KiB), so writing never blocks.
-            let pipe = try FileDescriptor.pipe()
-            defer { pipe.read.close() }
-            let sent = pipe.write.write(secrets)
-            pipe.write.close()
-            guard sent else { throw SystemError("writing the secrets pipe") }
-            let pid = try ChildProcess.spawn(
-                child.arguments, descriptors: child.descriptors + [(pipe.read, Self.secretsFD)], environment: environment)
+            let (ours, theirs) = try FileDescriptor.socketPair()
+            defer { ours.close() }
+            let pid: pid_t
+            do {
+                defer { theirs.close() }
+                pid = try ChildProcess.spawn(child.arguments, descriptors: child.descriptors + [(theirs, Self.secretsFD)], environment: environment)
+            }
+            // Nothing is written until the child, non-dumpable by then, asks: whoever could look
+            // into it while it started finds an empty socket.
+            if FileDescriptor.poll([ours], timeout: Self.secretsRequestTimeout)[0], ours.readRecords(size: 1, upTo: 1) == [Self.secretsRequest] {
+                // Well under the socket's buffer, so writing never blocks.
+                if !ours.write(child.secrets) { logger.error("cannot hand \(child.name) its settings") }
+            } else {
+                logger.error("\(child.name) did not ask for its settings in time; it gets none")
+            }
             slots[index].pid = pid
             slots[index].startedAt = now()
             slots[index].restartAt = nil

@@ -35,7 +35,9 @@ public struct Settings: Sendable {
         "MEIDUO_METRICS_TOKEN",
     ]
 
-    public init(_ environment: Environment) throws {
+    /// `requireSecretKey`: false for a process that signs and checks nothing (a mail sender),
+    /// which then never holds the key.
+    public init(_ environment: Environment, requireSecretKey: Bool = true) throws {
         database = try DatabaseSettings(environment)
         logLevel = try environment.choice(
             "MEIDUO_LOG_LEVEL", default: .info, ["debug": .debug, "info": .info, "warning": .warning, "error": .error])
@@ -50,8 +52,10 @@ public struct Settings: Sendable {
         responder = try ResponderSettings(environment)
         sessions = try SessionSettings(environment)
         loginThrottle = try LoginThrottleSettings(environment)
-        secretKey = Array(try environment.required(
-            "SECRET_KEY", "it signs the verification links (use the Django project's SECRET_KEY to share links with it)").utf8)
+        secretKey = requireSecretKey
+            ? Array(try environment.required(
+                "SECRET_KEY", "it signs the verification links (use the Django project's SECRET_KEY to share links with it)").utf8)
+            : []
         secretKeyFallbacks = environment.string("SECRET_KEY_FALLBACKS").map {
             $0.split(separator: ",", omittingEmptySubsequences: true).map { Array($0.utf8) }
         } ?? []

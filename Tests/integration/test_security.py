@@ -7,6 +7,7 @@ import re
 import secrets
 import select
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -16,7 +17,7 @@ import time
 import pytest
 import requests
 
-from conftest import STACK
+from conftest import STACK, wait_for
 from mail import latest_outbox_message, verification_link
 
 
@@ -317,3 +318,28 @@ def test_a_root_started_service_refuses_a_socket_folder_its_user_could_change(st
     refused = stack.cli("serve", env={"MEIDUO_SOCKET": str(folder / "x.sock")})
     assert refused.returncode == 1 and "can be changed by a user other than root" in refused.stderr, refused.stderr
     assert not (folder / "x.sock").exists() and not (folder / "x.sock.metrics").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="attaching a tracer to the service needs root")
+def test_a_child_hands_nothing_over_before_it_is_undumpable_and_never_to_a_traced_child(stack_factory):
+    """strace, attached to the supervisor, follows the sender it restarts from its first
+    instruction: as a process of the service's user could have, before the child made itself
+    non-dumpable. No secret may cross to it (the supervisor used to fill the child's pipe before
+    exec), and a child that finds itself traced refuses to run."""
+    stack = stack_factory()
+    supervisor = stack.env["SERVICE_PID"]
+    secrets_ = [stack.signing_key(), (stack.var / "db_password").read_text()]
+    trace = stack.var / "strace.log"
+    tracer = subprocess.Popen(["strace", "-f", "-qq", "-s", "4096", "-e", "trace=write,writev,sendto,sendmsg", "-o", str(trace),
+                               "-p", supervisor], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: re.search(r"^TracerPid:\s*[1-9]", pathlib.Path(f"/proc/{supervisor}/status").read_text(), re.M))
+        os.kill(stack.children("sender")[0], signal.SIGKILL)
+        wait_for(lambda: "refusing to run while another process traces this one" in stack.service_log(), timeout=30)
+    finally:
+        tracer.terminate()
+        tracer.wait(timeout=10)
+    written = trace.read_text(errors="replace")
+    assert written, "strace saw the supervisor write nothing at all"
+    for secret in secrets_:
+        assert secret not in written, "a secret crossed to a child that anyone could still inspect"
