@@ -124,7 +124,7 @@ struct SenderProcess: ParsableCommand {
 
     func run() throws {
         Startup.followSupervisor()
-        let settings = Startup.settings(fromSupervisor: true, requireSecretKey: false, status: Supervisor.configurationErrorStatus)
+        let settings = Startup.settings(fromSupervisor: true, role: .sender, status: Supervisor.configurationErrorStatus)
         let telemetry = Telemetry.start(as: .sender, slot: "sender-\(number)", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let sender = try Sender(

@@ -9,11 +9,11 @@ import Store
 enum Startup {
     /// The settings from the environment; a child of `serve` also reads the secrets its
     /// supervisor handed over on `Supervisor.secretsFD` (they are not in its environment).
-    /// `requireSecretKey`: false for what never signs or checks anything with it.
-    static func settings(fromSupervisor: Bool = false, requireSecretKey: Bool = true, status: Int32 = 1) -> Settings {
+    /// `role`: a child reads the settings of its role only (`Settings.init`).
+    static func settings(fromSupervisor: Bool = false, role: ChildRole? = nil, status: Int32 = 1) -> Settings {
         do {
             let secrets = fromSupervisor ? try SecretRequest.receive(from: FileDescriptor(rawValue: Supervisor.secretsFD)) : [:]
-            let settings = try Settings(Environment.current(secrets: secrets), requireSecretKey: requireSecretKey)
+            let settings = try Settings(Environment.current(secrets: secrets), role: role)
             LineLogHandler.bootstrap(level: settings.logLevel, format: settings.logFormat)
             return settings
         } catch {

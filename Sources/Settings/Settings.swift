@@ -35,9 +35,10 @@ public struct Settings: Sendable {
         "MEIDUO_METRICS_TOKEN",
     ]
 
-    /// `requireSecretKey`: false for a process that signs and checks nothing (a mail sender),
-    /// which then never holds the key.
-    public init(_ environment: Environment, requireSecretKey: Bool = true) throws {
+    /// `role`: a mail sender signs and checks nothing and reads no session, so it is handed
+    /// neither the key nor the session cache's location, and they are not required of it.
+    public init(_ environment: Environment, role: ChildRole? = nil) throws {
+        let signsAndChecks = role != .sender
         database = try DatabaseSettings(environment)
         logLevel = try environment.choice(
             "MEIDUO_LOG_LEVEL", default: .info, ["debug": .debug, "info": .info, "warning": .warning, "error": .error])
@@ -50,9 +51,9 @@ public struct Settings: Sendable {
         runAs = account
         templatesDirectory = environment.string("MEIDUO_TEMPLATES", default: "templates")
         responder = try ResponderSettings(environment)
-        sessions = try SessionSettings(environment)
+        sessions = try SessionSettings(environment, readsCache: signsAndChecks)
         loginThrottle = try LoginThrottleSettings(environment)
-        secretKey = requireSecretKey
+        secretKey = signsAndChecks
             ? Array(try environment.required(
                 "SECRET_KEY", "it signs the verification links (use the Django project's SECRET_KEY to share links with it)").utf8)
             : []
@@ -204,14 +205,14 @@ public struct SessionSettings: Sendable, Equatable {
     /// is left as it is.
     public var passwordIterations: Int
 
-    public init(_ environment: Environment) throws {
+    public init(_ environment: Environment, readsCache: Bool = true) throws {
         engine = try environment.choice("SESSION_ENGINE", default: .service, [
             "django.contrib.sessions.backends.db": .djangoDatabase,
             "django.contrib.sessions.backends.cache": .djangoCache,
             "django.contrib.sessions.backends.cached_db": .djangoCachedDatabase,
             "django.contrib.sessions.backends.signed_cookies": .djangoSignedCookies,
         ])
-        cache = try SessionCacheSettings(environment, engine: engine)
+        cache = readsCache ? try SessionCacheSettings(environment, engine: engine) : nil
         cookieName = try Self.cookieName(environment, "SESSION_COOKIE_NAME", default: "sessionid")
         csrfCookieName = try Self.cookieName(environment, "CSRF_COOKIE_NAME", default: "csrftoken")
         trustedOrigins = environment.list("CSRF_TRUSTED_ORIGINS")

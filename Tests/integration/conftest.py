@@ -92,13 +92,25 @@ class Stack:
 
     def cli(self, *args, stdin=None, env=None):
         """Runs `meiduo-email ARGS` against this stack's database."""
-        env = {**os.environ, "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], "MEIDUO_DB_USER": self.env["DB_USER"],
-               "MEIDUO_DB_NAME": self.env["DB_NAME"], "MEIDUO_DB_PASSWORD": (self.var / "db_password").read_text(),
+        env = {**os.environ, "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], **self.admin_account(),
+               "MEIDUO_DB_NAME": self.env["DB_NAME"],
                "MEIDUO_TEMPLATES": str(ROOT / "templates"), "SECRET_KEY": self.signing_key(),
                "MEIDUO_SOCKET": self.env["FCGI_SOCKET"], **(env or {})}
         binary = os.environ.get("MEIDUO_BIN", str(ROOT / ".build" / "release" / "meiduo-email"))
         return subprocess.run([binary, *args], env=env, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=60)
+
+    def admin_account(self):
+        """The schema owner's account, as the settings name it: the operator's commands and the
+        tests' own SQL use it; the service runs with only the grants it needs."""
+        return {"MEIDUO_DB_USER": self.env.get("DB_ADMIN_USER", self.env["DB_USER"]),
+                "MEIDUO_DB_PASSWORD": (self.var / ("db_admin_password" if "DB_ADMIN_USER" in self.env else "db_password")).read_text()}
+
+    def runtime_connection(self):
+        """A connection as the service's own account."""
+        return pymysql.connect(unix_socket=self.env["DB_SOCKET"], user=self.env["DB_USER"],
+                               password=(self.var / "db_password").read_text(), database=self.env["DB_NAME"],
+                               autocommit=True, charset="utf8mb4")
 
     def session_auth_hash(self, user_id):
         """The auth hash a session of this user must carry: Django's, over the password column."""
@@ -110,10 +122,11 @@ class Stack:
     def signing_key(self):
         return self.start_env.get("SECRET_KEY") or (self.var / "secret_key").read_text()
 
-    # The database, as the service's own MariaDB user.
+    # The database, as the schema's owner (the tests make users and change rows the service may not).
     def connect(self):
-        return pymysql.connect(unix_socket=self.env["DB_SOCKET"], user=self.env["DB_USER"],
-                               password=(self.var / "db_password").read_text(), database=self.env["DB_NAME"],
+        account = self.admin_account()
+        return pymysql.connect(unix_socket=self.env["DB_SOCKET"], user=account["MEIDUO_DB_USER"],
+                               password=account["MEIDUO_DB_PASSWORD"], database=self.env["DB_NAME"],
                                autocommit=True, charset="utf8mb4")
 
     def sql(self, query, *args):
@@ -337,8 +350,7 @@ class DjangoStack(Stack):
             password = (self.var / "redis_password").read_text()
             cache["SESSION_CACHE_LOCATION"] = f"unix://:{password}@{self.env['REDIS_SOCKET']}?db=1"
         return {**os.environ, **self.start_env, **cache, "DJANGO_SETTINGS_MODULE": "shop.settings",
-                "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], "MEIDUO_DB_USER": self.env["DB_USER"],
-                "MEIDUO_DB_NAME": self.env["DB_NAME"], "MEIDUO_DB_PASSWORD": (self.var / "db_password").read_text(),
+                "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], **self.admin_account(), "MEIDUO_DB_NAME": self.env["DB_NAME"],
                 **(env or {})}
 
     def manage(self, *args, stdin=None, env=None):

@@ -515,7 +515,7 @@ def test_migrate_on_the_shops_database_adds_only_the_services_tables(django_stac
     database = "shop_" + secrets.token_hex(4)
     root = ["mariadb", "--no-defaults", "-S", stack.env["DB_SOCKET"], "-u", "root", "-e"]
     subprocess.run(root + [f"CREATE DATABASE {database} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;"
-                           f" GRANT ALL PRIVILEGES ON {database}.* TO '{stack.env['DB_USER']}'@'localhost'"], check=True)
+                           f" GRANT ALL PRIVILEGES ON {database}.* TO '{stack.admin_account()['MEIDUO_DB_USER']}'@'localhost'"], check=True)
     # The same helpers, on that database.
     shop = copy.copy(stack)
     shop.env = {**stack.env, "DB_NAME": database}

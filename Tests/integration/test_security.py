@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 
+import pymysql
 import pytest
 import requests
 
@@ -73,14 +74,15 @@ def test_service_drops_root_after_opening_its_socket(stack):
         status = pathlib.Path(f"/proc/{pid}/status").read_text()
         uids = re.search(r"^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", status, re.MULTILINE).groups()
         gids = re.search(r"^Gid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", status, re.MULTILINE).groups()
-        assert set(uids) == {"65534"} and "0" not in gids, (pid, uids, gids)
+        # The service's own user (made by scripts/stack), not root and not nginx's nobody.
+        assert set(uids) == {str(pwd.getpwnam("meiduo-email").pw_uid)} and "0" not in gids, (pid, uids, gids)
         assert re.search(r"^Groups:\s*$", status, re.MULTILINE), "no supplementary groups"
     socket_mode = (stack.var / "run" / "fcgi" / "meiduo-email.sock").stat().st_mode
     assert stat.S_IMODE(socket_mode) == 0o660
 
 
 def test_var_files_have_tight_modes(stack):
-    for name in ["secret_key", "db_password", "run.env", "demo_password"]:
+    for name in ["secret_key", "db_password", "db_admin_password", "migrate.credentials", "redis_password", "run.env", "demo_password"]:
         assert stat.S_IMODE((stack.var / name).stat().st_mode) == 0o600, name
     for name in ["log", "mail", "mysql"]:
         assert stat.S_IMODE((stack.var / name).stat().st_mode) == 0o700, name
@@ -343,3 +345,22 @@ def test_a_child_hands_nothing_over_before_it_is_undumpable_and_never_to_a_trace
     assert written, "strace saw the supervisor write nothing at all"
     for secret in secrets_:
         assert secret not in written, "a secret crossed to a child that anyone could still inspect"
+
+
+def test_the_services_database_account_has_only_the_grants_it_needs(stack):
+    """The README's list: rows of the meiduo_* tables, the shop's sessions read, users read and
+    four columns written, the procedures called; the schema is the migrations' account's."""
+    with stack.runtime_connection() as connection, connection.cursor() as cursor:
+        for statement in ["ALTER TABLE meiduo_outbox ADD COLUMN intruder INT", "DROP TABLE meiduo_sessions",
+                          "CREATE TABLE meiduo_intruder (id INT PRIMARY KEY)",
+                          "INSERT INTO tb_users (password, is_superuser, username, first_name, last_name, email, is_staff,"
+                          " is_active, date_joined, mobile, email_active) VALUES ('x', 1, 'intruder', '', '', '', 1, 1, NOW(), '19900000000', 0)",
+                          "UPDATE tb_users SET is_superuser = 1 WHERE id = 1", "DELETE FROM tb_users",
+                          "CREATE PROCEDURE meiduo_intruder() SELECT 1"]:
+            with pytest.raises(pymysql.err.MySQLError) as refused:
+                cursor.execute(statement)
+            assert refused.value.args[0] in (1142, 1143, 1044, 1370), (statement, refused.value)
+        cursor.execute("SHOW GRANTS")
+        grants = [row[0] for row in cursor.fetchall()]
+    assert not any("ALL PRIVILEGES" in grant for grant in grants), grants
+    print("\n".join(grants))
