@@ -15,6 +15,7 @@ public final class LoginController {
     private let hasher: PasswordHasher
     private let csrf: CSRF
     private let throttle: LoginThrottle
+    private let devices: DeviceCookie
 
     static let logger = Logger(label: "responder")
 
@@ -29,6 +30,7 @@ public final class LoginController {
         hasher = PasswordHasher(iterations: settings.sessions.passwordIterations)
         csrf = CSRF(settings.sessions)
         throttle = LoginThrottle(settings: settings.loginThrottle)
+        devices = DeviceCookie(secretKey: settings.secretKey)
     }
 
     public func form(_ request: Request) -> Response {
@@ -49,16 +51,21 @@ public final class LoginController {
 
         // Meiduo's rule: an 11-digit number starting 1[3-9] is a mobile number, anything else a username.
         let login: Users.Login = MobileNumber.isValid(username) ? .mobile(username) : .username(username)
-        let (credentials, subjects, wait) = try database.run { connection in
+        let (credentials, entered) = try database.run { connection in
             let credentials = try Users.credentials(for: login, on: connection)
-            let subjects = LoginThrottle.Subjects(userID: credentials?.user.id, login: username, address: request.remoteAddress)
-            return (credentials, subjects, try throttle.wait(subjects, on: connection))
+            let device = devices.subject(request.cookies[DeviceCookie.name], userID: credentials?.user.id)
+            let subjects = LoginThrottle.Subjects(userID: credentials?.user.id, login: username, device: device, address: request.remoteAddress)
+            return (credentials, try throttle.enter(subjects, on: connection))
         }
-        if let wait {
+        let attempt: LoginThrottle.Attempt
+        switch entered {
+        case .failure(let wait):
             Instruments.throttled["login_\(wait.scope.rawValue)"]?.increment()
             var response = page("登录失败次数过多，请在 \((wait.seconds + 59) / 60) 分钟后再试", .tooManyRequests)
             response.headers.append(("Retry-After", String(wait.seconds)))
             return response
+        case .success(let recorded):
+            attempt = recorded
         }
         let started = Clock.monotonic()
         let check = hasher.check(password, against: credentials?.passwordHash)
@@ -67,8 +74,8 @@ public final class LoginController {
             "request_id": "\(request.requestID)",
         ])
         guard let credentials, check.verified, credentials.isActive else {
+            // The attempt's rows stay: they are its failure.
             Instruments.loginFailures.increment()
-            try database.run { try throttle.recordFailure(subjects, on: $0) }
             return page("用户名或密码错误", .badRequest)
         }
 
@@ -89,7 +96,7 @@ public final class LoginController {
                 digest: session.digest, userID: user.id, authHash: SessionAuthHash.compute(passwordHash: stored, key: secretKey),
                 lifetime: settings.age, on: connection)
             try Users.recordLogin(userID: user.id, on: connection)
-            try throttle.recordSuccess(subjects, on: connection)
+            try throttle.succeeded(attempt, on: connection)
         }
 
         let remembered = form["remembered"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
@@ -101,6 +108,9 @@ public final class LoginController {
             // A new CSRF secret at login, as Django rotates it, so a token planted before login is useless after.
             csrf.cookie(CSRF.newSecret()),
             SetCookie(name: "username", value: CookieValue.encode(user.username), maxAge: Self.usernameCookieAge, secure: settings.cookieSecure),
+            // This browser is now known to the account: others' failures no longer lock it out.
+            SetCookie(name: DeviceCookie.name, value: devices.issue(userID: user.id), maxAge: DeviceCookie.age, httpOnly: true,
+                      secure: settings.cookieSecure),
         ]
         return response
     }

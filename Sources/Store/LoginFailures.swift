@@ -1,32 +1,31 @@
 import MariaDB
 
-/// Failed logins per account and per client address (`meiduo_login_failures`), kept in the
-/// database so every thread and instance sees the same count. Subjects are SHA-256 digests:
-/// the table holds no login name and no address.
+/// Failed logins per account, per client address and per known device
+/// (`meiduo_login_failures`), kept in the database so every thread and instance sees the same
+/// count. Subjects are SHA-256 digests: the table holds no login name and no address.
 public enum LoginFailures {
     public enum Scope: String, Sendable {
-        case account, address
+        case account, address, device
     }
 
-    /// How many failures each subject had within the last `window` seconds, and, for each,
-    /// how many seconds ago its oldest one within the window was made.
-    public static func recent(
-        account: [UInt8], address: [UInt8], window: Int, on connection: Connection
-    ) throws -> [Scope: (count: Int, oldestAge: Int)] {
-        var counts: [Scope: (count: Int, oldestAge: Int)] = [:]
-        for row in try connection.query(
+    /// Records an attempt against `subject` before its password is checked, committed at once
+    /// so that every later attempt counts it; answers its id.
+    public static func enter(scope: Scope, subject: [UInt8], on connection: Connection) throws -> Int64 {
+        try connection.insert(
+            "INSERT INTO meiduo_login_failures (scope, subject, failed_at) VALUES (?, ?, NOW(6))", [.text(scope.rawValue), .bytes(subject)])
+    }
+
+    /// Where the attempt `id` stands among its subject's within the last `window` seconds: 1
+    /// for the oldest. Attempts made at the same moment get different places, so no more of
+    /// them than the limit pass however many run in parallel.
+    public static func place(of id: Int64, scope: Scope, subject: [UInt8], window: Int, on connection: Connection) throws -> Int {
+        Int(try connection.query(
             """
-            SELECT scope, COUNT(*), TIMESTAMPDIFF(SECOND, MIN(failed_at), NOW(6)) FROM meiduo_login_failures
-            WHERE ((scope = 'account' AND subject = ?) OR (scope = 'address' AND subject = ?))
-                AND failed_at > NOW(6) - INTERVAL ? SECOND
-            GROUP BY scope
+            SELECT COUNT(*) FROM meiduo_login_failures
+            WHERE scope = ? AND subject = ? AND failed_at > NOW(6) - INTERVAL ? SECOND AND id <= ?
             """,
-            [.bytes(account), .bytes(address), .int(Int64(window))])
-        {
-            guard let scope = Scope(rawValue: try row.requiredString(0)) else { continue }
-            counts[scope] = (Int(try row.requiredInt(1)), Int(try row.requiredInt(2)))
-        }
-        return counts
+            [.text(scope.rawValue), .bytes(subject), .int(Int64(window)), .int(id)]
+        ).first?.requiredInt(0) ?? 0)
     }
 
     /// Seconds until the `limit`-th most recent failure of a subject leaves the window, that
@@ -43,18 +42,18 @@ public enum LoginFailures {
         return max(1, window - Int(age / 1_000_000))
     }
 
-    /// Records one failure for both subjects, and drops a bounded batch of those older than
-    /// `window`, so the table needs no cron job.
-    public static func record(account: [UInt8], address: [UInt8], window: Int, on connection: Connection) throws {
-        try connection.execute(
-            "INSERT INTO meiduo_login_failures (scope, subject, failed_at) VALUES ('account', ?, NOW(6)), ('address', ?, NOW(6))",
-            [.bytes(account), .bytes(address)])
+    /// Forgets attempts that turned out not to be failures (refused before checking, or right),
+    /// and drops a bounded batch of rows older than `window`, so the table needs no cron job.
+    public static func remove(_ ids: [Int64], window: Int, on connection: Connection) throws {
+        for id in ids {
+            try connection.execute("DELETE FROM meiduo_login_failures WHERE id = ?", [.int(id)])
+        }
         try connection.execute(
             "DELETE FROM meiduo_login_failures WHERE failed_at < NOW(6) - INTERVAL ? SECOND LIMIT 100", [.int(Int64(window))])
     }
 
-    /// A successful login forgets the account's failures (not the address's).
-    public static func clear(account: [UInt8], on connection: Connection) throws {
-        try connection.execute("DELETE FROM meiduo_login_failures WHERE scope = 'account' AND subject = ?", [.bytes(account)])
+    /// A successful login forgets the failures of the account or device it came through.
+    public static func clear(scope: Scope, subject: [UInt8], on connection: Connection) throws {
+        try connection.execute("DELETE FROM meiduo_login_failures WHERE scope = ? AND subject = ?", [.text(scope.rawValue), .bytes(subject)])
     }
 }

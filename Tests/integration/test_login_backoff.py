@@ -3,8 +3,11 @@ lock it, answered 429 with the login page saying when to retry and no password h
 a far higher limit per client address; a success resets the account; nginx rate-limits login
 POSTs; other routes keep answering while logins are hammered."""
 import concurrent.futures
+import os
+import pathlib
 import re
 import secrets
+import tempfile
 import threading
 import time
 
@@ -138,3 +141,91 @@ def test_a_login_costs_the_same_hashing_whether_the_name_is_known_old_or_unusabl
         print(case, line.split("password check", 1)[1].strip())
     assert spent == {"unknown name": configured, "old hash, wrong password": configured, "unusable hash": configured,
                      "newer hash": 30_000, "old hash, right password": configured}, spent
+
+
+def test_a_browser_that_logged_in_before_is_not_locked_out_by_others(stack):
+    user = stack.create_user()
+    owner = stack.login(user)
+    device = owner.cookies["meiduo_device"]
+    assert re.fullmatch(rf"{user['id']}\.[0-9a-f]{{32}}\.[0-9a-f]{{64}}", device)
+    # Someone else guesses until the account is locked for everyone without the device cookie.
+    for _ in range(5):
+        assert attempt(stack, user["username"], "wrong").status_code == 400
+    assert_locked(attempt(stack, user["username"], user["password"]))
+    # The owner's browser logs in all the same, with the right password.
+    returning = stack.csrf_session()
+    returning.cookies.set("meiduo_device", device)
+    response = returning.post(stack.url + "/login/", allow_redirects=False, timeout=30, data={
+        "username": user["username"], "password": user["password"], "csrfmiddlewaretoken": returning.cookies["csrftoken"]})
+    assert response.status_code == 302, response.text[:300]
+    # A forged or another account's device cookie is no device at all.
+    other = stack.create_user()
+    for forged in [device[:-1] + ("0" if device[-1] != "0" else "1"), stack.login(other).cookies["meiduo_device"]]:
+        stranger = stack.csrf_session()
+        stranger.cookies.set("meiduo_device", forged)
+        assert_locked(stranger.post(stack.url + "/login/", allow_redirects=False, timeout=30, data={
+            "username": user["username"], "password": user["password"], "csrfmiddlewaretoken": stranger.cookies["csrftoken"]}))
+
+
+def test_a_known_device_has_a_limit_of_its_own(stack):
+    user = stack.create_user()
+    device = stack.login(user).cookies["meiduo_device"]
+
+    def with_device(password):
+        session = stack.csrf_session()
+        session.cookies.set("meiduo_device", device)
+        return session.post(stack.url + "/login/", allow_redirects=False, timeout=30, data={
+            "username": user["username"], "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+
+    for _ in range(5):
+        assert with_device("wrong").status_code == 400
+    assert_locked(with_device(user["password"]))
+    # Its failures are its own: the account is not locked for the owner's other browsers.
+    assert attempt(stack, user["username"], user["password"]).status_code == 302
+
+
+def test_parallel_attempts_cannot_exceed_the_limit(stack):
+    user = stack.create_user()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda _: attempt(stack, user["username"], "wrong").status_code, range(32)))
+    print(f"{statuses.count(400)} checked, {statuses.count(429)} refused")
+    assert statuses.count(400) <= 5 and statuses.count(400) + statuses.count(429) == 32, statuses
+
+
+def real_ip_stack(stack_factory, **env):
+    """A stack behind a (pretend) TLS terminator on 127.0.0.1 that tells nginx the client's
+    address in X-Forwarded-For, which nginx's real_ip module takes (the README's set-up)."""
+    extra = pathlib.Path(tempfile.mkdtemp(prefix="real-ip-", dir=os.environ.get("MEIDUO_TEST_TMP", "/tmp"))) / "real_ip.conf"
+    extra.parent.chmod(0o755)
+    extra.write_text("set_real_ip_from 127.0.0.1;\nreal_ip_header X-Forwarded-For;\nreal_ip_recursive on;\n")
+    return stack_factory(MEIDUO_NGINX_EXTRA=str(extra), **env)
+
+
+def attempt_from(stack, client, username="nobody", password="x"):
+    session = stack.csrf_session()
+    return session.post(stack.url + "/login/", allow_redirects=False, timeout=30, headers={"X-Forwarded-For": client},
+                        data={"username": f"{username}-{secrets.token_hex(3)}", "password": password,
+                              "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+
+
+def test_clients_behind_a_proxy_are_counted_by_their_own_address_an_ipv6_one_by_its_64(stack_factory):
+    stack = real_ip_stack(stack_factory, MEIDUO_LOGIN_ADDRESS_FAILURES=3)
+    for client in ["203.0.113.7", "2001:db8:1:2::a", "2001:db8:1:2:ffff::b"]:
+        assert attempt_from(stack, client).status_code == 400, client
+    assert attempt_from(stack, "203.0.113.7").status_code == 400
+    assert attempt_from(stack, "203.0.113.7").status_code == 400
+    assert_locked(attempt_from(stack, "203.0.113.7"))
+    assert attempt_from(stack, "203.0.113.8").status_code == 400, "another client behind the same proxy is its own"
+    # 2001:db8:1:2::/64 has had two; a third from anywhere in it, then it is locked.
+    assert attempt_from(stack, "2001:db8:1:2:1:2:3:4").status_code == 400
+    assert_locked(attempt_from(stack, "2001:db8:1:2::99"))
+    assert attempt_from(stack, "2001:db8:1:3::a").status_code == 400, "the next /64 is another subscriber"
+
+
+def test_nginx_limits_an_ipv6_client_by_its_64(stack_factory):
+    stack = real_ip_stack(stack_factory, MEIDUO_NGINX_LOGIN_RATE="1r/m")
+    # The snippet's burst of 20, then nginx refuses (its own 429 page, before the service).
+    statuses = [attempt_from(stack, f"2001:db8:5:6::{index:x}").status_code for index in range(1, 23)]
+    assert statuses[:21].count(400) == 21 and statuses[21] == 429, statuses
+    assert attempt_from(stack, "2001:db8:5:6:ffff:ffff:ffff:ffff").status_code == 429, "the same /64"
+    assert attempt_from(stack, "2001:db8:5:7::1").status_code == 400, "another /64"
