@@ -185,7 +185,8 @@ def test_a_known_device_has_a_limit_of_its_own(stack):
 
 
 def test_parallel_attempts_cannot_exceed_the_limit(stack):
-    user = stack.create_user()
+    # A costly hash, so that many attempts are in flight at once.
+    user = stack.create_user(password_hash=django_hash("Passw0rd!", iterations=300_000))
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         statuses = list(pool.map(lambda _: attempt(stack, user["username"], "wrong").status_code, range(32)))
     print(f"{statuses.count(400)} checked, {statuses.count(429)} refused")
