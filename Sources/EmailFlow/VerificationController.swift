@@ -89,10 +89,10 @@ public final class VerificationController {
         case .queued:
             Instruments.mailsQueued.increment()
             return templates.page("error", [
-                "status": 200, "message": "验证邮件已重新发送", "hint": "请查收发往 \(claims.email) 的邮件，并点击其中的链接。",
+                "message": "验证邮件已重新发送", "hint": "请查收发往 \(claims.email) 的邮件，并点击其中的链接。",
             ])
         case .unchanged:
-            return templates.page("error", ["status": 200, "message": "该邮箱已验证", "hint": "\(claims.email) 已是您账号的已验证邮箱。"])
+            return templates.page("error", ["message": "该邮箱已验证", "hint": "\(claims.email) 已是您账号的已验证邮箱。"])
         }
     }
 

@@ -36,7 +36,9 @@ struct ErrorRenderer {
         case .json:
             response = .json(error.code, error.message, status: error.status, fields: error.fields)
         case .html:
-            var values: [String: Any] = ["status": error.status.code, "message": error.message]
+            // A page that asks or reports (a 200) shows no status code; an error does.
+            var values: [String: Any] = ["message": error.message]
+            if error.status.code >= 400 { values["status"] = error.status.code }
             if let hint = error.hint { values["hint"] = hint }
             if let action = error.action {
                 values["action"] = [

@@ -213,3 +213,29 @@ def test_with_reconfirmable_the_page_shows_the_pending_address_and_its_mail(stac
     assert not browser.find_elements(By.ID, "pending-email")
     # Verified: the mail is history, and the page stops saying it was sent.
     wait(browser).until(lambda driver: not driver.find_element(By.ID, "mail-state").is_displayed())
+
+
+def test_a_logout_link_on_another_site_asks_first_in_a_browser(stack, browser):
+    user = stack.create_user()
+    log_in(browser, stack, user)
+
+    def follow_foreign_link():
+        # Another site's page ("localhost" is another site than 127.0.0.1) links to the logout.
+        browser.get(stack.url.replace("127.0.0.1", "localhost") + "/emails/verification/?token=x")
+        browser.execute_script(
+            "const a = document.createElement('a'); a.id = 'lure'; a.href = arguments[0]; a.textContent = 'win';"
+            " document.body.append(a);", stack.url + "/logout/")
+        browser.find_element(By.ID, "lure").click()
+        wait(browser).until(lambda driver: "确定要退出登录吗" in driver.page_source)
+        assert browser.current_url == stack.url + "/logout/"
+
+    follow_foreign_link()
+    browser.save_screenshot(str(OUTPUT / "logout-confirm.png"))
+    browser.get(stack.url + "/info/")
+    assert browser.current_url == stack.url + "/info/", "still logged in"
+    # The owner, meaning it, presses the button: logged out.
+    follow_foreign_link()
+    browser.find_element(By.ID, "action-button").click()
+    wait(browser).until(lambda driver: "/login/" in driver.current_url)
+    browser.get(stack.url + "/info/")
+    assert "/login/" in browser.current_url
