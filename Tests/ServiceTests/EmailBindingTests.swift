@@ -77,7 +77,7 @@ import Store
 
 /// A request retried with the same id (the service's own retry after a lost connection, or
 /// nginx passing a PUT on to another instance: `$request_id` stays the same) answers what the
-/// first did and queues nothing twice (issue 10, item 5).
+/// first did and queues nothing twice.
 @Suite(.serialized) struct RetriedRequestTests {
     @Test func theSameRequestTwiceQueuesOneMail() throws {
         let client = try TestClient()
@@ -148,7 +148,7 @@ import Store
     }
 }
 
-/// The responder's hand-over to the senders (issue 12): the new mail is inserted already
+/// The responder's hand-over to the senders: the new mail is inserted already
 /// leased under the responder thread's claim, and its id goes down the pipe; what a sender
 /// does with such a record, against the real procedure and tables.
 @Suite(.serialized) struct HandoverTests {

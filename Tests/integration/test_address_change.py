@@ -1,4 +1,4 @@
-"""Changing a verified address safely (issue 10, item 7): the old address gets a notice queued
+"""Changing a verified address safely: the old address gets a notice queued
 in the same transaction as the change; with EMAIL_RECONFIRMABLE the verified address stays the
 account's until the new one is verified, and the link swaps it in."""
 import secrets

@@ -1,5 +1,5 @@
 """The whole flow in a real headless Chromium: log in through the form, bind an address on
-/info/, open the link from the queued mail, see 已验证; and what became of the mail (issue 14):
+/info/, open the link from the queued mail, see 已验证; and what became of the mail:
 sent, refused, the resend countdown on the button, delivered to a real SMTP server."""
 import os
 import pathlib

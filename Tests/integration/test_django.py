@@ -1,4 +1,4 @@
-"""The service joined to a running Django shop (issue 9): the shop (Tests/integration/django_shop,
+"""The service joined to a running Django shop: the shop (Tests/integration/django_shop,
 real Django 4.2 under gunicorn) keeps /login/, /logout/, /info/ and every other page; nginx sends
 only the email endpoints to the service, which must take the shop's sessions and CSRF tokens as
 Django does and refuse what Django refuses.

@@ -1,4 +1,4 @@
-"""The login back-off (issue 10, item 2): five failures for an account within fifteen minutes
+"""The login back-off: five failures for an account within fifteen minutes
 lock it, answered 429 with the login page saying when to retry and no password hashing spent;
 a far higher limit per client address; a success resets the account; nginx rate-limits login
 POSTs; other routes keep answering while logins are hammered."""

@@ -275,7 +275,7 @@ def test_a_message_queued_before_the_bodies_moved_out_is_still_delivered(stack_f
 
 
 def test_new_mail_is_refused_while_the_queue_is_too_far_behind(stack_factory):
-    """Back-pressure (issue 12): with no sender draining it, the oldest due mail ages past
+    """Back-pressure: with no sender draining it, the oldest due mail ages past
     MEIDUO_MAIL_MAX_LAG; a PUT is then answered 503 with retry_after and stores nothing, and
     is accepted again once the queue has caught up."""
     stack = stack_factory(MEIDUO_MAIL_WORKERS="0", MEIDUO_MAIL_MAX_LAG="1")
@@ -355,7 +355,7 @@ def test_bad_settings_stop_start_up_with_one_clear_line(stack):
 def test_a_slow_relay_never_lets_a_lease_end_mid_batch(stack_factory, sink):
     """Each message takes most of a lease at the server: the sender renews the lease of the rest
     of its batch before starting one it could not finish in time, so no other sender takes the
-    tail, every message goes out once, and every outcome is recorded (issue 10, item 4)."""
+    tail, every message goes out once, and every outcome is recorded."""
     stack = smtp_stack(stack_factory, sink, MEIDUO_MAIL_LEASE="2.5", EMAIL_TIMEOUT="1.5", MEIDUO_MAIL_WORKERS="2")
     sink.answer_slowly(0.9, times=6)
     expected = queue_directly(stack, 6)

@@ -1,4 +1,4 @@
-"""Operations (issue 11): metrics of the whole process tree in one scrape, moving by exactly
+"""Operations: metrics of the whole process tree in one scrape, moving by exactly
 what was done; promtool's checks on the exposition and the alerting rules; health; retention;
 request ids from the response to the logs of the responder and the sender and to the outbox
 row; JSON logs."""
@@ -190,7 +190,7 @@ def rows_read(stack):
 
 def test_retention_reads_only_the_old_end_of_a_large_table(stack_factory):
     """The sweep stops at the first row created after the cutoff instead of reading the rest of
-    the table for more old rows (issue 12: on a million sent rows it read them all once a
+    the table for more old rows (on a million sent rows it read them all once a
     minute, and the sender doing it was seconds late). Rows read, from MariaDB's counters, by
     `outbox purge` on a stack with nothing else running."""
     stack = stack_factory(MEIDUO_MAIL_WORKERS="0")
@@ -319,3 +319,22 @@ def test_json_logs_are_one_object_per_line(stack_factory):
     entries = [json.loads(line) for line in stack.service_log().splitlines() if line.startswith("{")]
     assert entries and all({"time", "level", "logger", "pid", "message"} <= set(entry) for entry in entries)
     assert any(entry.get("request_id") == request_id and entry["logger"] == "responder" for entry in entries)
+
+
+def test_the_database_has_exactly_the_procedures_the_code_calls(stack):
+    """Every procedure the service calls exists, and no other does (nothing left of earlier
+    binds): called from Swift (`CALL meiduo_…`), or from another procedure that is."""
+    sources = "\n".join(path.read_text() for path in (ROOT / "Sources").rglob("*.swift"))
+    called = set(re.findall(r"CALL (meiduo_\w+)\(", sources))
+    existing = {name for (name,) in stack.sql(
+        "SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE()")}
+    bodies = dict(stack.sql("SELECT routine_name, routine_definition FROM information_schema.routines"
+                            " WHERE routine_schema = DATABASE()"))
+    reached = set(called)
+    while True:
+        more = {name for caller in reached & set(bodies) for name in re.findall(r"CALL (meiduo_\w+)\(", bodies[caller] or "")}
+        if more <= reached:
+            break
+        reached |= more
+    assert called, "no CALL found in Sources/"
+    assert existing == reached, (existing - reached, reached - existing)

@@ -141,7 +141,7 @@ def test_default_mode_has_no_post(stack):
     assert requests.post(stack.url + "/emails/verification/", data={"token": "x"}, timeout=10).status_code == 405
 
 
-# --- Issue 10: sessions end with a password change ----------------------------------------
+# --- Sessions end with a password change ------------------------------------------------
 
 def test_user_passwd_ends_every_session_of_the_user(stack):
     user = stack.create_user()
@@ -179,7 +179,7 @@ def test_a_rehash_at_login_keeps_the_new_session_valid(stack):
     assert stack.get("/info/", session).status_code == 200
 
 
-# --- Issue 10: smaller items --------------------------------------------------------------
+# --- Smaller items ----------------------------------------------------------------------
 
 def test_secrets_are_not_in_any_childs_environment_and_no_other_process_reads_them(stack):
     secrets_ = [stack.signing_key(), (stack.var / "db_password").read_text()]

@@ -1,4 +1,4 @@
-"""GET /emails/status/ (issue 14): what became of the newest verification mail, for the user,
+"""GET /emails/status/: what became of the newest verification mail, for the user,
 through nginx, with the pool delivering to a real SMTP server (aiosmtpd) the tests script.
 
 Every state is made deterministic rather than waited for by luck: no senders to see `queued`,
@@ -239,7 +239,7 @@ def test_queued_while_no_sender_can_take_it(stack_factory):
 
 
 def test_sending_from_the_start_then_sent(stack_factory, sink):
-    """A new mail is handed straight to a sender (issue 12): it is being sent from the start,
+    """A new mail is handed straight to a sender: it is being sent from the start,
     while the senders have not read it yet and while the server holds it in DATA."""
     stack = smtp_stack(stack_factory, sink)
     user = stack.create_user()
