@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/C/CHiredis"),
 
         // One thin, safe Swift wrapper per C library, and one over the system calls; nothing
-        // above them sees a C pointer, a raw descriptor or errno.
+        // above them sees a C pointer or errno (descriptors cross as numbers only where a child inherits them).
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux", "Processes"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),

@@ -16,7 +16,8 @@ struct AddressBinder {
     let settings: Settings
     /// The pipe to the senders; nil where there are none (the mail then waits for `serve`).
     let handover: Handover?
-    /// One per binder, so per responder thread: rows a thread inserted share it.
+    /// One per binder (a responder thread has two: the email and the verification controllers'),
+    /// so rows a binder inserted share it and no other binder can take them over.
     let claim = Int64.random(in: 1...Int64.max)
 
     static let logger = Logger(label: "responder")

@@ -1,16 +1,20 @@
 import Glibc
 
-/// A failed system or libfcgi call, with the errno it left behind.
+/// A failed system or libfcgi call, with the errno it left behind and where it was made.
 public struct FastCGIError: Error, CustomStringConvertible, Sendable {
     public let operation: String
     public let code: Int32
+    public let fileID: String
+    public let line: Int
 
-    init(_ operation: String, code: Int32 = errno) {
+    init(_ operation: String, code: Int32 = errno, fileID: String = #fileID, line: Int = #line) {
         self.operation = operation
         self.code = code
+        self.fileID = fileID
+        self.line = line
     }
 
     public var description: String {
-        "\(operation): \(String(cString: strerror(code)))"
+        "\(operation): \(String(cString: strerror(code))) (at \(fileID):\(line))"
     }
 }
