@@ -24,6 +24,7 @@ enum Startup {
     /// For a child of `serve`: end with the supervisor, never outlive it, and keep other
     /// processes of the same user out of its memory.
     static func followSupervisor() {
+        Signals.ignoreHangups()
         do {
             try CurrentProcess.forbidInspection()
         } catch {

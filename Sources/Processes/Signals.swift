@@ -57,4 +57,10 @@ public struct Signals: Sendable {
     public static func ignoreBrokenPipes() {
         signal(SIGPIPE, SIG_IGN)
     }
+
+    /// A hang-up (a closed terminal, or a `kill -HUP` meant to make a daemon reopen its logs) is
+    /// no reason to stop: the service writes its logs to standard error, which it never reopens.
+    public static func ignoreHangups() {
+        signal(SIGHUP, SIG_IGN)
+    }
 }

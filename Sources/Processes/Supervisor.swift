@@ -59,7 +59,7 @@ public final class Supervisor {
     private let environment: [String: String]
     private let events: (Event, [Child]) -> Void
     private let logger = Logger(label: "supervisor")
-    private let signals = Signals([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
+    private let signals = Signals([SIGTERM, SIGINT, SIGCHLD])
 
     /// Children get `environment` and, when they ask on `secretsFD`, their secrets. `events`
     /// hears of every start and end.
@@ -81,12 +81,13 @@ public final class Supervisor {
     public func run() -> Int32 {
         signals.block()
         Signals.ignoreBrokenPipes()
+        Signals.ignoreHangups()
         for index in slots.indices { start(index) }
 
         while true {
             let signal = signals.wait(timeout: nextRestartDelay())
             switch signal {
-            case SIGTERM, SIGINT, SIGHUP:
+            case SIGTERM, SIGINT:
                 return shutdown(signal!)
             case SIGCHLD:
                 if reap() == .configurationError {

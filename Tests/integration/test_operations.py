@@ -338,3 +338,18 @@ def test_the_database_has_exactly_the_procedures_the_code_calls(stack):
         reached |= more
     assert called, "no CALL found in Sources/"
     assert existing == reached, (existing - reached, reached - existing)
+
+
+def test_a_hangup_stops_nothing(stack_factory):
+    """SIGHUP (a closed terminal, or `kill -HUP` out of habit to reopen logs) is ignored by every
+    process of the tree: the service logs to standard error, which it never reopens."""
+    stack = stack_factory()
+    supervisor = int(stack.env["SERVICE_PID"])
+    tree = [supervisor] + stack.children("responder") + stack.children("sender")
+    for pid in tree:
+        ignored = int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", pathlib.Path(f"/proc/{pid}/status").read_text(), re.M).group(1), 16)
+        assert ignored & (1 << (signal.SIGHUP - 1)), f"{pid} does not ignore SIGHUP"
+    os.killpg(os.getpgid(supervisor), signal.SIGHUP)
+    assert requests.get(stack.url + "/meiduo-email/health", timeout=10).status_code == 200
+    assert sorted(stack.children("responder") + stack.children("sender")) == sorted(tree[1:]), "no child was replaced"
+    assert "restarting" not in stack.service_log()
