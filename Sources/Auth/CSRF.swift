@@ -101,9 +101,7 @@ public struct CSRF: Sendable {
         if let origin = request.origin, !originVerified(origin, request) { return true }
         if let referer = request.referer {
             let (scheme, netloc) = Self.split(referer)
-            let own = request.host.map { Self.isSameDomain(netloc, $0) } ?? false
-            let trusted = refererHosts.contains { Self.isSameDomain(netloc, $0) }
-            if scheme.isEmpty || !(own || trusted) { return true }
+            if scheme.isEmpty || !isOwnOrTrusted(netloc, request) { return true }
         }
         return false
     }
@@ -134,9 +132,12 @@ public struct CSRF: Sendable {
         guard let referer = request.referer else { return false }
         let (scheme, netloc) = Self.split(referer)
         guard scheme == "https", !netloc.isEmpty else { return false }
-        if refererHosts.contains(where: { Self.isSameDomain(netloc, $0) }) { return true }
-        guard let host = request.host else { return false }
-        return Self.isSameDomain(netloc, host)
+        return isOwnOrTrusted(netloc, request)
+    }
+
+    /// A referring host that is this site's or a trusted origin's.
+    private func isOwnOrTrusted(_ netloc: String, _ request: Request) -> Bool {
+        refererHosts.contains { Self.isSameDomain(netloc, $0) } || request.host.map { Self.isSameDomain(netloc, $0) } == true
     }
 
     /// Django's `is_same_domain`: the pattern itself, or, for `.example.com`, it and its subdomains.

@@ -16,12 +16,8 @@ public struct PasswordHasher: Sendable {
         "pbkdf2_sha256$\(iterations)$\(salt)$\(Self.derive(password, salt: salt, iterations: iterations))"
     }
 
-    /// Checks `password` against an encoded hash. A malformed or foreign hash never verifies.
-    public func verify(_ password: String, against encoded: String) -> Bool {
-        check(password, against: encoded).verified
-    }
-
-    /// A login's password check, at the same cost whoever asks: a hash with fewer iterations
+    /// Checks `password` against an encoded hash (a malformed or foreign one never verifies),
+    /// at the same cost whoever asks: a hash with fewer iterations
     /// than ours is topped up to our count after the check (Django's `harden_runtime`), and no
     /// hash at all (an unknown name) or an unusable one costs our count too. Only a hash made
     /// with more (a newer Django's) costs more. Answers the iterations spent, for the log.

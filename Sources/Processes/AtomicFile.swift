@@ -31,13 +31,18 @@ public enum AtomicFile {
     /// The names in folder `path` (none when it cannot be read).
     public static func names(in path: String) -> [String] {
         guard let folder = opendir(path) else { return [] }
+        return entries(of: folder).sorted()
+    }
+
+    /// The names in an open folder stream, `.` and `..` left out; closes the stream.
+    static func entries(of folder: OpaquePointer) -> [String] {
         defer { closedir(folder) }
         var names: [String] = []
         while let entry = readdir(folder) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             if name != "." && name != ".." { names.append(name) }
         }
-        return names.sorted()
+        return names
     }
 
     public static func remove(_ path: String) {

@@ -62,12 +62,6 @@ public enum PrivateDirectory {
     private static func names(_ folder: Int32) throws -> [String] {
         let copy = dup(folder)
         guard copy >= 0, let stream = fdopendir(copy) else { throw SystemError("read folder") }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        return AtomicFile.entries(of: stream)
     }
 }
