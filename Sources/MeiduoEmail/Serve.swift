@@ -21,7 +21,7 @@ struct Serve: ParsableCommand {
         if SystemAccounts.isRoot {
             // What root makes for the service's user goes where that user cannot plant links.
             do {
-                try PrivateDirectory.requireOnlyRootCanChange(Self.folder(of: settings.socket.path))
+                try PrivateDirectory.requireOnlyRootCanChange(folderOf: settings.socket.path)
             } catch {
                 Startup.fail("MEIDUO_SOCKET: \(error)")
             }
@@ -72,11 +72,6 @@ struct Serve: ParsableCommand {
         }.run()
         listener.remove(path: settings.socket.path)
         throw ExitCode(status)
-    }
-
-    static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The name a child's metrics snapshot goes by.

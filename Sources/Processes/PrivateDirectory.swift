@@ -31,10 +31,12 @@ public enum PrivateDirectory {
         }
     }
 
-    /// Refuses a folder that a user other than root could change, or replace: every folder on its
-    /// path must be root's and writable by no one else (a sticky one, like /tmp, protects root's
-    /// entries too). Started as root, the service keeps what it prepares for its user there.
-    public static func requireOnlyRootCanChange(_ path: String) throws {
+    /// Refuses the folder of `file` if a user other than root could change or replace it: every
+    /// folder on its path must be root's and writable by no one else (a sticky one, like /tmp,
+    /// protects root's entries too). Started as root, the service keeps what it prepares for its
+    /// user there.
+    public static func requireOnlyRootCanChange(folderOf file: String) throws {
+        let path = split(file).0
         guard let resolved = realpath(path, nil) else { throw SystemError("\(path)") }
         let full = String(cString: resolved)
         free(resolved)
