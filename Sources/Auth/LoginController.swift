@@ -16,14 +16,16 @@ public final class LoginController {
     private let csrf: CSRF
     private let throttle: LoginThrottle
     private let devices: DeviceCookie
+    private let instruments: ResponderInstruments
 
     static let logger = Logger(label: "responder")
 
     /// Meiduo sets a `username` cookie for its pages' header, for 14 days.
     static let usernameCookieAge = 14 * 24 * 3600
 
-    public init(database: Database, templates: Templates, settings: Settings) {
+    public init(database: Database, templates: Templates, settings: Settings, instruments: ResponderInstruments) {
         self.database = database
+        self.instruments = instruments
         self.templates = templates
         self.settings = settings.sessions
         secretKey = settings.secretKey
@@ -60,7 +62,7 @@ public final class LoginController {
         let attempt: LoginThrottle.Attempt
         switch entered {
         case .failure(let wait):
-            Instruments.throttled["login_\(wait.scope.rawValue)"]?.increment()
+            instruments.throttled[wait.scope == .address ? .loginAddress : .loginAccount].increment()
             var response = page("登录失败次数过多，请在 \((wait.seconds + 59) / 60) 分钟后再试", .tooManyRequests)
             response.headers.append(("Retry-After", String(wait.seconds)))
             return response
@@ -75,14 +77,15 @@ public final class LoginController {
         ])
         guard let credentials, check.verified, credentials.isActive else {
             // The attempt's rows stay: they are its failure.
-            Instruments.loginFailures.increment()
+            instruments.loginFailures.increment()
             return page("用户名或密码错误", .badRequest)
         }
 
         let user = credentials.user
         let rehashed = hasher.needsRehash(credentials.passwordHash) ? hasher.hash(password) : nil
         let session = SessionID.generate()
-        try database.transaction { connection in
+        try database.transaction { transaction in
+            let connection = transaction.link
             if let old = request.cookies[settings.cookieName], let digest = SessionID.digest(ofCookie: old) {
                 try Sessions.delete(digest: digest, on: connection)
             }

@@ -1,5 +1,4 @@
 import Glibc
-import MariaDB
 import OpenSSL
 import Settings
 import Store
@@ -45,7 +44,7 @@ struct LoginThrottle {
 
     /// Records the attempt, then lets it through if it is within every limit; otherwise takes
     /// it back and answers how long to wait and which limit holds it.
-    func enter(_ subjects: Subjects, on connection: Connection) throws -> Result<Attempt, Refusal> {
+    func enter(_ subjects: Subjects, on connection: Link) throws -> Result<Attempt, Refusal> {
         var ids: [Int64] = []
         var refusal: Refusal?
         for (scope, subject, limit) in [(subjects.first.scope, subjects.first.subject, settings.accountFailures),
@@ -72,7 +71,7 @@ struct LoginThrottle {
 
     /// The password was right: the attempt was no failure, and the account's (or device's)
     /// earlier ones are forgiven.
-    func succeeded(_ attempt: Attempt, on connection: Connection) throws {
+    func succeeded(_ attempt: Attempt, on connection: Link) throws {
         try LoginFailures.remove(attempt.ids, window: settings.window, on: connection)
         try LoginFailures.clear(scope: attempt.subjects.first.scope, subject: attempt.subjects.first.subject, on: connection)
     }

@@ -17,9 +17,11 @@ public struct SessionGate {
     /// SECRET_KEY, then SECRET_KEY_FALLBACKS.
     private let keys: [[UInt8]]
     private let logger: Logger
+    private let instruments: ResponderInstruments
 
-    public init(database: Database, cache: SessionCache?, settings: Settings, logger: Logger) {
+    public init(database: Database, cache: SessionCache?, settings: Settings, instruments: ResponderInstruments, logger: Logger) {
         self.database = database
+        self.instruments = instruments
         if let cache, let cacheSettings = settings.sessions.cache {
             self.cache = (cache, DjangoCacheSession(cacheSettings))
         } else {
@@ -87,7 +89,7 @@ public struct SessionGate {
         case .success(let data):
             return try djangoUser(data)
         case .failure(let refusal):
-            Instruments.sessionCacheRefused.increment()
+            instruments.sessionCacheRefused.increment()
             logger.warning("a session in the shop's cache was refused: \(refusal)")
             return nil
         }

@@ -1,26 +1,21 @@
 import EmailCore
-import Logging
+import Instruments
 import Processes
 import Settings
 import Store
 import Views
 
 /// Stores a user's new address and queues its verification mail (and the notice to a verified
-/// address it replaces) in one transaction: the one way an address is bound, whether from
-/// `PUT /emails/` or from the expired link's "send again". While the senders keep up, the mail
-/// is inserted leased under this binder's claim and its id handed to them, so no sender has to
-/// claim it; otherwise it waits in the queue and they are rung.
+/// address it replaces) in one transaction, through the queue (`MailQueue`): the one way an
+/// address is bound, whether from `PUT /emails/` or from the expired link's "send again".
 struct AddressBinder {
-    let database: Database
+    let queue: MailQueue
     let templates: Templates
     let settings: Settings
-    /// The pipe to the senders; nil where there are none (the mail then waits for `serve`).
-    let handover: Handover?
-    /// One per binder (a responder thread has two: the email and the verification controllers'),
-    /// so rows a binder inserted share it and no other binder can take them over.
+    let instruments: ResponderInstruments
+    /// Rows a binder inserts leased for a hand-over are held under this claim, which no other
+    /// binder uses.
     let claim = Int64.random(in: 1...Int64.max)
-
-    static let logger = Logger(label: "responder")
 
     func bind(_ user: User, email: String, requestID: String) throws -> Outbox.BindOutcome {
         let now = Clock.unixSeconds()
@@ -30,35 +25,19 @@ struct AddressBinder {
             let old = try NoticeMail(to: user.email, newAddress: email, username: user.username, now: now, settings: settings, templates: templates)
             notice = (user.email, old.messageID, old.message)
         }
-        let lease = handover.flatMap { settings.delivery.workers > 0 && $0.hasRoom ? Outbox.Lease(claim: claim, seconds: settings.delivery.leaseSeconds) : nil }
         let binding = Outbox.Binding(
             userID: user.id, email: email, messageID: mail.messageID, message: mail.message, requestID: requestID,
             addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
             addressHourly: settings.mail.throttleAddressHourly,
-            reconfirmable: settings.mail.reconfirmable, notice: notice, lease: lease,
-            // Handed over, the mail does not wait behind the queue; and the senders are keeping up.
-            // The check reads the oldest entries of the due_at index, where delivered rows leave
-            // delete-marked entries behind until purge catches up: cheap idle, costly under load.
-            maxQueueLag: lease == nil ? settings.delivery.maxQueueLag : 0)
-        let outcome = try database.run { try Outbox.bind(binding, on: $0) }
-        if case .queued(let id, _, let handedOver) = outcome, let handover {
-            if handedOver, let lease, !handover.pass(Handover.Record(id: id, claim: lease.claim)) {
-                release(id, lease: lease)
-                handover.pass(.ring)
-            } else if !handedOver || notice != nil {
-                handover.pass(.ring)
-            }
+            reconfirmable: settings.mail.reconfirmable, notice: notice, lease: nil, maxQueueLag: settings.delivery.maxQueueLag)
+        let outcome = try queue.bind(binding, claim: claim, leaseSeconds: settings.delivery.leaseSeconds)
+        switch outcome {
+        case .throttled(_, .address): instruments.throttled[.address].increment()
+        case .throttled(_, .user): instruments.throttled[.user].increment()
+        case .busy: instruments.throttled[.queue].increment()
+        case .queued: instruments.mailsQueued.increment()
+        case .unchanged: break
         }
         return outcome
-    }
-
-    /// The pipe filled between the check and the commit: back to the queue, due now. Should
-    /// even that fail, the row goes out when its lease ends.
-    private func release(_ id: Int64, lease: Outbox.Lease) {
-        do {
-            _ = try database.run { try Outbox.release(id, claim: lease.claim, on: $0) }
-        } catch {
-            Self.logger.warning("mail \(id) could not be handed to a sender nor put back in the queue; it goes out in \(lease.seconds)s: \(error)")
-        }
     }
 }

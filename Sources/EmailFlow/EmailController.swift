@@ -1,7 +1,7 @@
 import Auth
+import Instruments
 import EmailCore
 import HTTP
-import Instruments
 import Logging
 import Settings
 import Store
@@ -21,10 +21,9 @@ public final class EmailController {
     /// What a database failure on this route answers: 200 with code 5000, as the tutorial.
     public static let saveFailed = HTTPError(.ok, code: .database, "添加邮箱失败")
 
-    /// `handover` is the pipe to the mail senders.
-    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, handover: Handover?) {
+    public init(gate: SessionGate, templates: Templates, settings: Settings, queue: MailQueue, instruments: ResponderInstruments) {
         self.gate = gate
-        binder = AddressBinder(database: database, templates: templates, settings: settings, handover: handover)
+        binder = AddressBinder(queue: queue, templates: templates, settings: settings, instruments: instruments)
         csrf = CSRF(settings.sessions)
     }
 
@@ -36,15 +35,12 @@ public final class EmailController {
 
         switch try binder.bind(user, email: email, requestID: request.requestID) {
         case .throttled(let retryAfter, let limit):
-            Instruments.throttled[limit.rawValue]?.increment()
             var error = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", headers: [("Retry-After", String(retryAfter))])
             error.fields = [("retry_after", .int(Int64(retryAfter)))]
             throw error
         case .busy(let retryAfter):
-            Instruments.throttled["queue"]?.increment()
             throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
         case .queued(let outbox, let retryAfter, _):
-            Instruments.mailsQueued.increment()
             Self.logger.info("verification mail queued", metadata: ["outbox": "\(outbox)", "request_id": "\(request.requestID)"])
             return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(retryAfter)))])
         case .unchanged(let retryAfter):

@@ -30,7 +30,7 @@ public final class StatusController {
             ("email", .string(status.email)),
             ("email_active", .bool(status.emailActive)),
             ("pending_email", status.pendingEmail.map { .string($0) } ?? .null),
-            ("state", mail.map { .string($0.state) } ?? .null),
+            ("state", mail.map { .string($0.state.rawValue) } ?? .null),
             ("sent_at", mail?.sentAt.map { .string(Clock.iso8601(Double($0))) } ?? .null),
             ("next_attempt_at", mail?.nextAttemptAt.map { .string(Clock.iso8601(Double($0))) } ?? .null),
             ("reason", mail?.reason.map { .string($0) } ?? .null),
@@ -38,9 +38,13 @@ public final class StatusController {
         ])
     }
 
-    /// A mail's state as the user sees it.
+    /// A mail's state as the user sees it: a queued mail that was tried before is retrying.
+    enum ShownState: String {
+        case queued, retrying, sending, sent, failed
+    }
+
     struct Described: Equatable {
-        let state: String
+        let state: ShownState
         let sentAt: Int64?
         let nextAttemptAt: Int64?
         let reason: String?
@@ -48,15 +52,16 @@ public final class StatusController {
 
     static func describe(_ mail: EmailStatus.Mail) -> Described {
         switch mail.status {
-        case "sent":
-            return Described(state: "sent", sentAt: mail.sentAt, nextAttemptAt: nil, reason: nil)
-        case "failed":
-            return Described(state: "failed", sentAt: nil, nextAttemptAt: nil, reason: reason(mail.failure ?? .other))
-        case "sending":
-            return Described(state: "sending", sentAt: nil, nextAttemptAt: nil, reason: nil)
-        default:
-            guard mail.attempts > 0 else { return Described(state: "queued", sentAt: nil, nextAttemptAt: nil, reason: nil) }
-            return Described(state: "retrying", sentAt: nil, nextAttemptAt: mail.dueAt, reason: reason(mail.failure ?? .other))
+        case .sent:
+            Described(state: .sent, sentAt: mail.sentAt, nextAttemptAt: nil, reason: nil)
+        case .failed:
+            Described(state: .failed, sentAt: nil, nextAttemptAt: nil, reason: reason(mail.failure ?? .other))
+        case .sending:
+            Described(state: .sending, sentAt: nil, nextAttemptAt: nil, reason: nil)
+        case .queued where mail.attempts == 0:
+            Described(state: .queued, sentAt: nil, nextAttemptAt: nil, reason: nil)
+        case .queued:
+            Described(state: .retrying, sentAt: nil, nextAttemptAt: mail.dueAt, reason: reason(mail.failure ?? .other))
         }
     }
 

@@ -1,7 +1,7 @@
 import Auth
+import Instruments
 import EmailCore
 import HTTP
-import Instruments
 import Processes
 import Settings
 import Store
@@ -23,13 +23,12 @@ public final class VerificationController {
     public static let activationFailed = HTTPError(.internalServerError, code: .database, "激活邮件失败")
     public static let resendPath = "/emails/verification/resend/"
 
-    /// `handover` is the pipe to the mail senders.
-    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, handover: Handover?) {
+    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, queue: MailQueue, instruments: ResponderInstruments) {
         self.database = database
         self.templates = templates
         self.settings = settings
         self.gate = gate
-        binder = AddressBinder(database: database, templates: templates, settings: settings, handover: handover)
+        binder = AddressBinder(queue: queue, templates: templates, settings: settings, instruments: instruments)
         csrf = CSRF(settings.sessions)
     }
 
@@ -80,14 +79,11 @@ public final class VerificationController {
         }
         switch try binder.bind(user, email: claims.email, requestID: request.requestID) {
         case .throttled(let retryAfter, let limit):
-            Instruments.throttled[limit.rawValue]?.increment()
             throw HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
                             headers: [("Retry-After", String(retryAfter))])
         case .busy(let retryAfter):
-            Instruments.throttled["queue"]?.increment()
             throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
         case .queued:
-            Instruments.mailsQueued.increment()
             return templates.page("error", [
                 "message": "验证邮件已重新发送", "hint": "请查收发往 \(claims.email) 的邮件，并点击其中的链接。",
             ])
@@ -99,7 +95,7 @@ public final class VerificationController {
     private func activate(_ claims: VerificationToken.Claims) throws -> Response {
         // The common case in one autocommit statement; the swap of a pending address needs two.
         let activated = try database.run { try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0) }
-            || database.transaction { try Users.activatePendingEmail(userID: claims.userID, email: claims.email, on: $0) }
+            || database.transaction { try Users.activatePendingEmail(userID: claims.userID, email: claims.email, in: $0) }
         // No user with that id has that address any more: deleted, or changed since the mail went out.
         guard activated else { throw Self.invalid() }
         return .redirect(to: "/info/")

@@ -15,6 +15,12 @@ public struct DeliveryError: Error, Equatable {
     /// disk) it may.
     public let isPermanent: Bool
 
+    public init(message: String, kind: Outbox.FailureKind, isPermanent: Bool) {
+        self.message = message
+        self.kind = kind
+        self.isPermanent = isPermanent
+    }
+
     static func temporary(_ message: String, _ kind: Outbox.FailureKind = .other) -> DeliveryError {
         DeliveryError(message: message, kind: kind, isPermanent: false)
     }

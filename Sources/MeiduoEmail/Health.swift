@@ -10,11 +10,11 @@ struct Health: ParsableCommand {
         abstract: "Check the running service: exit 0 when healthy, 1 (with the reason) when not.")
 
     func run() throws {
-        let settings = Startup.settings()
+        let settings = Startup.inspectionSettings()
         let answer: FastCGIClient.Answer
         do {
             // As the operators' nginx location asks: with its parameter and the bearer token.
-            let token = settings.responder.metricsToken.map { [("HTTP_AUTHORIZATION", "Bearer \($0)")] } ?? []
+            let token = settings.metricsToken.map { [("HTTP_AUTHORIZATION", "Bearer \($0)")] } ?? []
             answer = try FastCGIClient.get(socket: settings.socket.path, uri: "/meiduo-email/health", extra: [("MEIDUO_OPS", "1")] + token)
         } catch {
             Startup.fail("the service does not answer on \(settings.socket.path): \(error)")

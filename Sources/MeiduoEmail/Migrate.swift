@@ -37,7 +37,7 @@ struct Migrate: ParsableCommand {
         } catch {
             Startup.fail("cannot read migrations from \(directory): \(error.localizedDescription)")
         }
-        let outcomes = Startup.withDatabase(settings) { try Migrator.apply(migrations, on: $0) }
+        let outcomes = Startup.withDatabase(settings.database) { try Migrator.apply(migrations, on: $0) }
         for outcome in outcomes {
             switch outcome {
             case .applied(let name): print("applied \(name)")

@@ -1,6 +1,5 @@
 import ArgumentParser
 import EmailFlow
-import MariaDB
 import Processes
 import Settings
 import Store
@@ -11,8 +10,9 @@ struct OutboxCommand: ParsableCommand {
         commandName: "outbox", abstract: "Look at the mail queue and act on it.",
         subcommands: [Stats.self, List.self, Retry.self, Purge.self])
 
-    static func withDatabase<T>(_ work: (Connection) throws -> T) -> T {
-        Startup.withDatabase(Startup.settings(), work)
+    /// For the commands that only look: neither SECRET_KEY nor the service's user is needed.
+    static func inspecting<T>(_ work: (Link) throws -> T) -> T {
+        Startup.withDatabase(Startup.inspectionSettings().database, work)
     }
 
     struct Stats: ParsableCommand {
@@ -20,11 +20,11 @@ struct OutboxCommand: ParsableCommand {
             abstract: "Messages by status and how long the oldest due one has waited: the figures of meiduo_email_outbox_messages and meiduo_email_outbox_oldest_due_age_seconds, and the sent messages kept.")
 
         func run() {
-            let (stats, sent) = OutboxCommand.withDatabase { (try Outbox.stats(on: $0), try Outbox.sentCount(on: $0)) }
-            print("queued          \(stats.queued)")
-            print("sending         \(stats.inFlight)")
-            print("sent            \(sent)")
-            print("failed          \(stats.failed)")
+            let (stats, sent) = OutboxCommand.inspecting { (try Outbox.stats(on: $0), try Outbox.sentCount(on: $0)) }
+            for state in OutboxState.allCases {
+                let count = state == .sent ? sent : stats.messages[state] ?? 0
+                print(state.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(count)")
+            }
             print("oldest due age  \(String(format: "%.3f", stats.oldestDueAge)) s")
         }
     }
@@ -39,11 +39,11 @@ struct OutboxCommand: ParsableCommand {
         var limit = 50
 
         func run() {
-            let entries = OutboxCommand.withDatabase { try Outbox.list(failedOnly: failed, limit: limit, on: $0) }
+            let entries = OutboxCommand.inspecting { try Outbox.list(failedOnly: failed, limit: limit, on: $0) }
             print("id\tstatus\tattempts\tcreated\tdue\trecipient\tlast error")
             for entry in entries {
                 print([
-                    "\(entry.id)", entry.status, "\(entry.attempts)", entry.createdAt, entry.dueAt ?? "-", entry.recipient,
+                    "\(entry.id)", entry.status.rawValue, "\(entry.attempts)", entry.createdAt, entry.dueAt ?? "-", entry.recipient,
                     entry.lastError ?? "",
                 ].joined(separator: "\t"))
             }
@@ -74,37 +74,51 @@ struct OutboxCommand: ParsableCommand {
                 Startup.fail("\(error)")
             }
             var count = 0
-            Startup.withDatabase(settings) { connection in
-                for failed in try Outbox.failed(ids: allFailed ? nil : ids, on: connection) {
-                    guard let user = try Users.find(id: failed.userID, on: connection) else {
-                        print("skipped \(failed.id): the user is gone")
-                        continue
+            let database = Startup.database(settings.database)
+            do {
+                for failed in try database.run({ try Outbox.failed(ids: allFailed ? nil : ids, on: $0) }) {
+                    guard let fresh = try Self.rewrite(failed, database: database, settings: settings, templates: templates) else { continue }
+                    if try database.transaction({ try Outbox.requeue(failed.id, messageID: fresh.messageID, message: fresh.message, in: $0) }) {
+                        count += 1
                     }
-                    let pending = try PendingEmails.find(userID: user.id, on: connection)
-                    let now = Clock.unixSeconds()
-                    let mail: (messageID: String, message: [UInt8])
-                    switch failed.kind {
-                    case "verification":
-                        guard failed.recipient == pending || (failed.recipient == user.email && !user.emailActive) else {
-                            print("skipped \(failed.id): \(failed.recipient) is no longer waiting to be verified")
-                            continue
-                        }
-                        let fresh = try VerificationMail(userID: user.id, email: failed.recipient, now: now, settings: settings, templates: templates)
-                        mail = (fresh.messageID, fresh.message)
-                    default:
-                        let replacement = pending ?? user.email
-                        guard replacement != failed.recipient else {
-                            print("skipped \(failed.id): the change it tells of was undone")
-                            continue
-                        }
-                        let fresh = try NoticeMail(
-                            to: failed.recipient, newAddress: replacement, username: user.username, now: now, settings: settings, templates: templates)
-                        mail = (fresh.messageID, fresh.message)
-                    }
-                    if try Outbox.requeue(failed.id, messageID: mail.messageID, message: mail.message, on: connection) { count += 1 }
                 }
+            } catch {
+                Startup.fail("\(error)")
             }
             print("re-queued \(count) message\(count == 1 ? "" : "s")")
+        }
+
+        /// The message a failed one becomes, written afresh for the user's address as it is now;
+        /// nil (saying why) when it is no longer wanted.
+        static func rewrite(
+            _ failed: Outbox.Failed, database: Database, settings: Settings, templates: Templates
+        ) throws -> (messageID: String, message: [UInt8])? {
+            try database.run { connection in
+                guard let user = try Users.find(id: failed.userID, on: connection) else {
+                    print("skipped \(failed.id): the user is gone")
+                    return nil
+                }
+                let pending = try PendingEmails.find(userID: user.id, on: connection)
+                let now = Clock.unixSeconds()
+                switch failed.kind {
+                case .verification:
+                    guard failed.recipient == pending || (failed.recipient == user.email && !user.emailActive) else {
+                        print("skipped \(failed.id): \(failed.recipient) is no longer waiting to be verified")
+                        return nil
+                    }
+                    let fresh = try VerificationMail(userID: user.id, email: failed.recipient, now: now, settings: settings, templates: templates)
+                    return (fresh.messageID, fresh.message)
+                case .notice:
+                    let replacement = pending ?? user.email
+                    guard replacement != failed.recipient else {
+                        print("skipped \(failed.id): the change it tells of was undone")
+                        return nil
+                    }
+                    let fresh = try NoticeMail(
+                        to: failed.recipient, newAddress: replacement, username: user.username, now: now, settings: settings, templates: templates)
+                    return (fresh.messageID, fresh.message)
+                }
+            }
         }
     }
 
@@ -125,7 +139,7 @@ struct OutboxCommand: ParsableCommand {
 
         func run() {
             let seconds = Environment.seconds(sentBefore) ?? 0
-            let count = OutboxCommand.withDatabase { try Outbox.purgeSent(olderThan: seconds, on: $0) }
+            let count = Startup.withDatabase(Startup.settings().database) { try Outbox.purgeSent(olderThan: seconds, on: $0) }
             print("deleted \(count) sent message\(count == 1 ? "" : "s")")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FastCGI
+import Logging
 import MailPool
 import Processes
 import Instruments
@@ -49,24 +50,29 @@ struct Serve: ParsableCommand {
         } catch {
             Startup.fail("\(error)")
         }
-        let telemetry = Telemetry.start(as: .supervisor, slot: "supervisor", directory: metrics)
+        let telemetry = Telemetry.start(slot: "supervisor", directory: metrics)
+        let instruments = SupervisorInstruments()
         let variables = SystemEnvironment.variables()
         let responder = Supervisor.Child(
-            name: "responder", role: "responder", arguments: ["responder"],
+            name: "responder", role: .responder, stopGrace: ProcessRole.responder.stopGrace(settings), arguments: ["responder"],
             descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (handover.write, ResponderProcess.handoverFD)],
             secrets: SecretHandover.encode(variables, for: .responder))
         let senders = (0..<settings.delivery.workers).map { index in
             Supervisor.Child(
-                name: "sender \(index + 1)", role: "sender", arguments: ["sender", "--number", "\(index + 1)"],
+                name: "sender \(index + 1)", role: .sender, stopGrace: ProcessRole.sender.stopGrace(settings),
+                arguments: ["sender", "--number", "\(index + 1)"],
                 descriptors: [(handover.read, SenderProcess.handoverFD)], secrets: SecretHandover.encode(variables, for: .sender))
         }
-        let status = Supervisor(children: [responder] + senders, environment: Settings.childEnvironment(variables)) { event, running in
+        let children = [responder] + senders
+        let stopping = ProcessRole.children.map { role in children.filter { $0.role == role }.map(\.stopGrace).max() ?? 0 }.reduce(0, +)
+        Logger(label: "supervisor").info("stopping may take up to \(Int(stopping.rounded(.up))) s (systemd's TimeoutStopSec must be longer)")
+        let status = Supervisor(children: children, environment: Settings.childEnvironment(variables)) { event, running in
             if case .ended(let child, let restarting) = event {
                 telemetry.retire(Self.slot(of: child))
-                if restarting { Instruments.childRestarts[child.role]?.increment() }
+                if restarting { instruments.childRestarts[child.role].increment() }
             }
-            for role in ["responder", "sender"] {
-                Instruments.childrenUp[role]?.record(running.filter { $0.role == role }.count)
+            for role in ProcessRole.children {
+                instruments.childrenUp[role].record(running.filter { $0.role == role }.count)
             }
             telemetry.publish()
         }.run()
@@ -96,7 +102,7 @@ struct ResponderProcess: ParsableCommand {
             Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
         }
         let handover = Handover(pipe: FileDescriptor(rawValue: Self.handoverFD))
-        let telemetry = Telemetry.start(as: .responder, slot: "responder", directory: Telemetry.directory(forSocket: settings.socket.path))
+        let telemetry = Telemetry.start(slot: "responder", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let responder = Responder(
                 resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), telemetry: telemetry, handover: handover)
@@ -120,7 +126,7 @@ struct SenderProcess: ParsableCommand {
     func run() throws {
         Startup.followSupervisor()
         let settings = Startup.settings(fromSupervisor: true, role: .sender, status: Supervisor.configurationErrorStatus)
-        let telemetry = Telemetry.start(as: .sender, slot: "sender-\(number)", directory: Telemetry.directory(forSocket: settings.socket.path))
+        let telemetry = Telemetry.start(slot: "sender-\(number)", directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let sender = try Sender(
                 settings: settings, handover: Handover(pipe: FileDescriptor(rawValue: Self.handoverFD)), telemetry: telemetry, number: number)

@@ -1,4 +1,3 @@
-import MariaDB
 import Processes
 import Service
 import Settings
@@ -10,7 +9,7 @@ enum Startup {
     /// The settings from the environment; a child of `serve` also reads the secrets its
     /// supervisor handed over on `Supervisor.secretsFD` (they are not in its environment).
     /// `role`: a child reads the settings of its role only (`Settings.init`).
-    static func settings(fromSupervisor: Bool = false, role: ChildRole? = nil, status: Int32 = 1) -> Settings {
+    static func settings(fromSupervisor: Bool = false, role: ProcessRole? = nil, status: Int32 = 1) -> Settings {
         do {
             let secrets = fromSupervisor ? try SecretRequest.receive(from: FileDescriptor(rawValue: Supervisor.secretsFD)) : [:]
             let settings = try Settings(Environment.current(secrets: secrets), role: role)
@@ -18,6 +17,18 @@ enum Startup {
             return settings
         } catch {
             fail("\(error)", status: status)
+        }
+    }
+
+    /// What a read-only command reads (`InspectionSettings`): neither SECRET_KEY nor the
+    /// service's system user need exist for an operator to look.
+    static func inspectionSettings() -> InspectionSettings {
+        do {
+            let settings = try InspectionSettings(Environment.current())
+            LineLogHandler.bootstrap(level: settings.logLevel, format: settings.logFormat)
+            return settings
+        } catch {
+            fail("\(error)")
         }
     }
 
@@ -36,13 +47,13 @@ enum Startup {
     }
 
     /// The one way a command opens the database the settings name.
-    static func database(_ settings: Settings) -> Database {
-        MariaDBLibrary.initialize()
-        return Database(settings.database)
+    static func database(_ settings: DatabaseSettings) -> Database {
+        Database.prepareProcess()
+        return Database(settings)
     }
 
     /// Runs `work` against that database, failing with one clear line.
-    static func withDatabase<T>(_ settings: Settings, _ work: (Connection) throws -> T) -> T {
+    static func withDatabase<T>(_ settings: DatabaseSettings, _ work: (Link) throws -> T) -> T {
         do {
             return try database(settings).run(work)
         } catch {

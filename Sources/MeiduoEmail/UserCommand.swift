@@ -28,7 +28,7 @@ struct UserCommand: ParsableCommand {
             let settings = Startup.settings()
             let hash = PasswordHasher(iterations: settings.sessions.passwordIterations).hash(UserInput.readPassword())
             do {
-                let id = try Startup.database(settings).run {
+                let id = try Startup.database(settings.database).run {
                     try Users.create(username: username, mobile: mobile, passwordHash: hash, on: $0)
                 }
                 print("added user \(username) (id \(id))")
@@ -51,7 +51,7 @@ struct UserCommand: ParsableCommand {
             let hash = PasswordHasher(iterations: settings.sessions.passwordIterations).hash(UserInput.readPassword())
             let changed: Bool
             do {
-                changed = try Startup.database(settings).transaction { try Users.setPassword(username: username, passwordHash: hash, on: $0) }
+                changed = try Startup.database(settings.database).transaction { try Users.setPassword(username: username, passwordHash: hash, in: $0) }
             } catch {
                 Startup.fail("cannot set password: \(error)")
             }

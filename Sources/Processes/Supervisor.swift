@@ -4,21 +4,26 @@ import Logging
 /// The `serve` process. It stays single-threaded and never touches the database or SMTP: it
 /// owns the listening socket, starts each child as a fresh exec of this binary with a
 /// subcommand (so no child inherits a half-copied multithreaded runtime), restarts a child that
-/// dies, and on SIGTERM/SIGINT passes the signal on and exits 0 once every child has.
+/// dies, and on SIGTERM/SIGINT stops them in their roles' order (`ProcessRole.stopStage`), each
+/// stage within its grace, and exits 0 once every child has stopped cleanly.
 public final class Supervisor {
     public struct Child: Sendable {
         public let name: String
-        /// What kind of child it is (`responder`, `sender`), for whoever watches the tree.
-        public let role: String
+        public let role: ProcessRole
+        /// Seconds it may take to stop after SIGTERM before it is killed.
+        public let stopGrace: Double
         public let arguments: [String]
         /// Parent descriptor → descriptor number in the child.
         public let descriptors: [(FileDescriptor, Int32)]
         /// What this child is handed on `secretsFD`: the secrets its role uses, and no other.
         public let secrets: [UInt8]
 
-        public init(name: String, role: String, arguments: [String], descriptors: [(FileDescriptor, Int32)], secrets: [UInt8]) {
+        public init(
+            name: String, role: ProcessRole, stopGrace: Double, arguments: [String], descriptors: [(FileDescriptor, Int32)], secrets: [UInt8]
+        ) {
             self.name = name
             self.role = role
+            self.stopGrace = stopGrace
             self.arguments = arguments
             self.descriptors = descriptors
             self.secrets = secrets
@@ -52,8 +57,6 @@ public final class Supervisor {
     /// A child that lives shorter than this counts as crashing, and is restarted with back-off.
     static let healthyLifetime = 2.0
     static let maximumBackoff = 5.0
-    /// How long children get to finish their work after SIGTERM before they are killed.
-    static let shutdownGrace = 30.0
 
     private var slots: [Slot]
     private let environment: [String: String]
@@ -174,30 +177,45 @@ public final class Supervisor {
         }
     }
 
+    /// Stops the children stage by stage: SIGTERM to the stage's, then waiting for them (and
+    /// reaping any other that ends meanwhile) until the longest grace among them has passed,
+    /// when what is left of the stage is killed.
     private func shutdown(_ signal: Int32, failed: Bool = false) -> Int32 {
-        logger.info("stopping: passing signal \(signal) to every child")
-        for slot in slots { if let pid = slot.pid { kill(pid, SIGTERM) } }
-        let deadline = now() + Self.shutdownGrace
+        logger.info("stopping on signal \(signal): each role in turn, the responder first")
         var clean = !failed
-        while slots.contains(where: { $0.pid != nil }) {
-            var raw: Int32 = 0
-            let pid = waitpid(-1, &raw, WNOHANG)
-            if pid > 0, let index = slots.firstIndex(where: { $0.pid == pid }) {
-                slots[index].pid = nil
-                let status = WaitStatus(rawValue: raw)
-                clean = clean && status.exitedCleanly
-                logger.info("\(slots[index].child.name) \(status)")
-                events(.ended(slots[index].child, restarting: false), running)
-                continue
+        for stage in Set(slots.map(\.child.role.stopStage)).sorted() {
+            let members = slots.indices.filter { slots[$0].child.role.stopStage == stage }
+            for index in members { if let pid = slots[index].pid { kill(pid, SIGTERM) } }
+            let deadline = now() + (members.map { slots[$0].child.stopGrace }.max() ?? 0)
+            var killed = false
+            while members.contains(where: { slots[$0].pid != nil }) {
+                if let stopped = reapStopped() {
+                    clean = clean && stopped
+                    continue
+                }
+                if !killed && now() > deadline {
+                    for index in members { if let pid = slots[index].pid { kill(pid, SIGKILL) } }
+                    logger.error("killed what was left of the \(slots[members[0]].child.role.rawValue)s after their grace")
+                    killed = true
+                    clean = false
+                }
+                _ = signals.wait(timeout: 0.05)
             }
-            if now() > deadline {
-                for slot in slots { if let pid = slot.pid { kill(pid, SIGKILL) } }
-                clean = false
-            }
-            _ = signals.wait(timeout: 0.05)
         }
         let status: Int32 = clean ? 0 : 1
         logger.info("stopped, exit status \(status)")
         return status
+    }
+
+    /// Reaps one child that ended, if any, without restarting it: whether it exited cleanly.
+    private func reapStopped() -> Bool? {
+        var raw: Int32 = 0
+        let pid = waitpid(-1, &raw, WNOHANG)
+        guard pid > 0, let index = slots.firstIndex(where: { $0.pid == pid }) else { return nil }
+        slots[index].pid = nil
+        let status = WaitStatus(rawValue: raw)
+        logger.info("\(slots[index].child.name) \(status)")
+        events(.ended(slots[index].child, restarting: false), running)
+        return status.exitedCleanly
     }
 }

@@ -1,6 +1,7 @@
 import Auth
 import EmailFlow
 import HTTP
+import Instruments
 import Logging
 import Processes
 import Settings
@@ -19,19 +20,23 @@ public final class App {
     private let metrics = RequestMetrics()
 
     /// `handover` is the pipe to the mail senders (nil: mail waits in the queue for them).
-    public init(database: Database, resources: Resources, telemetry: Telemetry, logger: Logger, handover: Handover?) {
+    public init(
+        database: Database, resources: Resources, telemetry: Telemetry, instruments: ResponderInstruments, logger: Logger,
+        handover: Handover?
+    ) {
         let settings = resources.settings, templates = resources.templates
         errors = ErrorRenderer(templates: templates, logger: logger)
         // This thread's connection to the shop's Redis, for the cache session engines.
-        let cache = settings.sessions.cache.map(SessionCache.init)
-        let gate = SessionGate(database: database, cache: cache, settings: settings, logger: logger)
-        let emails = EmailController(database: database, gate: gate, templates: templates, settings: settings, handover: handover)
+        let cache = settings.sessions.cache.map { SessionCache($0, instruments: instruments) }
+        let gate = SessionGate(database: database, cache: cache, settings: settings, instruments: instruments, logger: logger)
+        let queue = MailQueue(database: database, handover: settings.delivery.workers > 0 ? handover : nil)
+        let emails = EmailController(gate: gate, templates: templates, settings: settings, queue: queue, instruments: instruments)
         let verification = VerificationController(
-            database: database, gate: gate, templates: templates, settings: settings, handover: handover)
+            database: database, gate: gate, templates: templates, settings: settings, queue: queue, instruments: instruments)
 
         // Joining a Django shop, the shop serves its own login and user center.
         if settings.sessions.engine == .service {
-            let login = LoginController(database: database, templates: templates, settings: settings)
+            let login = LoginController(database: database, templates: templates, settings: settings, instruments: instruments)
             let userCenter = UserCenterController(database: database, gate: gate, templates: templates, settings: settings)
             router.add("/login/", .html, [(.get, login.form), (.head, login.form), (.post, login.submit)])
             router.add("/logout/", .html, [(.get, login.logout), (.post, login.confirmLogout)])
@@ -44,7 +49,7 @@ public final class App {
         if settings.verification.confirmPage { verifying.append((.post, verification.confirm)) }
         router.add("/emails/verification/", .html, databaseFailure: VerificationController.activationFailed, verifying)
         router.add(VerificationController.resendPath, .html, [(.post, verification.resend)])
-        let ops = OpsController(database: database, cache: cache, telemetry: telemetry, settings: settings)
+        let ops = OpsController(database: database, cache: cache, telemetry: telemetry, instruments: instruments, settings: settings)
         router.add(OpsController.metricsPath, .json, [(.get, ops.metrics)])
         router.add(OpsController.healthPath, .json, [(.get, ops.health), (.head, ops.health)])
         for path in resources.assets.assets.keys {

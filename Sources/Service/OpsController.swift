@@ -2,6 +2,7 @@ import CoreMetrics
 import HTTP
 import Instruments
 import OpenSSL
+import Processes
 import Settings
 import Store
 import Telemetry
@@ -20,9 +21,13 @@ final class OpsController {
     private let telemetry: Telemetry
     private let senders: Int
     private let token: [UInt8]?
+    private let instruments: ResponderInstruments
+    /// Read from the database at each scrape.
+    private let outboxMessages = Family<OutboxState, Gauge>(MetricCatalogue.outboxMessages, values: OutboxState.unsent)
 
-    init(database: Database, cache: SessionCache?, telemetry: Telemetry, settings: Settings) {
+    init(database: Database, cache: SessionCache?, telemetry: Telemetry, instruments: ResponderInstruments, settings: Settings) {
         self.database = database
+        self.instruments = instruments
         self.cache = cache
         self.telemetry = telemetry
         senders = settings.delivery.workers
@@ -40,10 +45,10 @@ final class OpsController {
     func metrics(_ request: Request) throws -> Response {
         try admit(request)
         let stats = try database.run { try Outbox.stats(on: $0) }
-        for (status, count) in [("queued", stats.queued), ("sending", stats.inFlight), ("failed", stats.failed)] {
-            Instruments.outboxMessages[status]?.record(count)
+        for state in OutboxState.unsent {
+            outboxMessages[state].record(stats.messages[state] ?? 0)
         }
-        Instruments.oldestDueAge.record(stats.oldestDueAge)
+        instruments.oldestDueAge.record(stats.oldestDueAge)
         return Response(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: telemetry.scrape())
     }
 
@@ -63,7 +68,7 @@ final class OpsController {
             cacheAnswers = (try? cache.ping()) != nil
             if cacheAnswers == false { problems.append("session cache (Redis) unreachable") }
         }
-        let alive = Int(telemetry.snapshots().value("meiduo_email_children_up{role=\"sender\"}") ?? 0)
+        let alive = Int(telemetry.snapshots().value(MetricCatalogue.childrenUp.series([ProcessRole.sender.rawValue])) ?? 0)
         if alive < senders { problems.append("\(alive) of \(senders) senders running") }
         if let age, age > Self.maximumDueAge { problems.append("oldest due message waiting \(Int(age)) s") }
         let body = JSONWriter.object([

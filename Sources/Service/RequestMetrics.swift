@@ -19,13 +19,13 @@ final class RequestMetrics {
     func record(route: String, method: String, status: Int, since start: Double) {
         let key = Key(route: route, method: method, status: status)
         let counter = counters[key] ?? {
-            let made = Counter(label: Instruments.requests, dimensions: [("route", route), ("method", method), ("status", String(status))])
+            let made = Counter(MetricCatalogue.requests, route, method, String(status))
             counters[key] = made
             return made
         }()
         counter.increment()
         let timer = timers[route] ?? {
-            let made = CoreMetrics.Timer(label: Instruments.requestDuration, dimensions: [("route", route)])
+            let made = CoreMetrics.Timer(MetricCatalogue.requestDuration, route)
             timers[route] = made
             return made
         }()

@@ -1,9 +1,7 @@
 import FastCGI
 import HTTP
 import Logging
-import MariaDB
 import Processes
-import CoreMetrics
 import Instruments
 import Settings
 import Store
@@ -37,19 +35,19 @@ public struct Responder {
         signals.block()
         Signals.ignoreBrokenPipes()
         try FastCGILibrary.initialize()
-        MariaDBLibrary.initialize()
+        Database.prepareProcess()
         try listener.setNonBlocking()
 
         let stop = try StopEvent()
         let deadlines = RequestDeadlines(seconds: settings.responder.readTimeout)
         let watchdog = PThread { deadlines.watch() }
-        Gauge(label: Instruments.buildInfo, dimensions: [("version", Version.current)]).record(1)
+        let instruments = ResponderInstruments(version: Version.current)
         let threads = (0..<settings.responder.threads).map { _ in
             PThread { [resources, listener, telemetry, handover, logger] in
                 do {
                     try Self.serve(
                         resources: resources, listener: listener, deadlines: deadlines, stop: stop, telemetry: telemetry,
-                        handover: handover, logger: logger)
+                        instruments: instruments, handover: handover, logger: logger)
                 } catch {
                     logger.critical("request thread cannot start: \(error)")
                     stop.fire()
@@ -72,12 +70,13 @@ public struct Responder {
 
     private static func serve(
         resources: Resources, listener: UnixListener, deadlines: RequestDeadlines, stop: StopEvent, telemetry: Telemetry,
-        handover: Handover, logger: Logger
+        instruments: ResponderInstruments, handover: Handover, logger: Logger
     ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
         let exchange = try Exchange(listener: listener, deadlines: deadlines)
         let app = App(
-            database: Database(resources.settings.database), resources: resources, telemetry: telemetry, logger: logger, handover: handover)
+            database: Database(resources.settings.database, instruments: instruments.database), resources: resources, telemetry: telemetry,
+            instruments: instruments, logger: logger, handover: handover)
         while waiter.wait(stop: stop) {
             switch exchange.accept() {
             case .request:

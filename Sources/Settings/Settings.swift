@@ -37,12 +37,12 @@ public struct Settings: Sendable {
 
     /// `role`: a mail sender signs and checks nothing and reads no session, so it is handed
     /// neither the key nor the session cache's location, and they are not required of it.
-    public init(_ environment: Environment, role: ChildRole? = nil) throws {
-        let signsAndChecks = role != .sender
+    /// Without a role: a command acting on the service's data, which needs what the responder does.
+    public init(_ environment: Environment, role: ProcessRole? = nil) throws {
+        let signsAndChecks = role?.signsAndChecks ?? true
         database = try DatabaseSettings(environment)
-        logLevel = try environment.choice(
-            "MEIDUO_LOG_LEVEL", default: .info, ["debug": .debug, "info": .info, "warning": .warning, "error": .error])
-        logFormat = try environment.choice("MEIDUO_LOG_FORMAT", default: .line, ["line": .line, "json": .json])
+        logLevel = try LogLevel(environment)
+        logFormat = try LogFormat(environment)
         socket = try SocketSettings(environment)
         let user = environment.string("MEIDUO_USER", default: "nobody")
         guard let account = SystemAccounts.user(named: user) else {
@@ -74,12 +74,39 @@ public struct Settings: Sendable {
     }
 }
 
+/// What the read-only commands (`outbox stats`, `health`) read: where the database and the
+/// service are, and how to log. Neither SECRET_KEY nor the service's system user is needed to
+/// look.
+public struct InspectionSettings: Sendable {
+    public var database: DatabaseSettings
+    public var logLevel: LogLevel
+    public var logFormat: LogFormat
+    public var socket: SocketSettings
+    public var metricsToken: String?
+
+    public init(_ environment: Environment) throws {
+        database = try DatabaseSettings(environment)
+        logLevel = try LogLevel(environment)
+        logFormat = try LogFormat(environment)
+        socket = try SocketSettings(environment)
+        metricsToken = try ResponderSettings(environment).metricsToken
+    }
+}
+
 public enum LogLevel: String, Sendable {
     case debug, info, warning, error
+
+    init(_ environment: Environment) throws {
+        self = try environment.choice("MEIDUO_LOG_LEVEL", default: .info, ["debug": .debug, "info": .info, "warning": .warning, "error": .error])
+    }
 }
 
 public enum LogFormat: String, Sendable {
     case line, json
+
+    init(_ environment: Environment) throws {
+        self = try environment.choice("MEIDUO_LOG_FORMAT", default: .line, ["line": .line, "json": .json])
+    }
 }
 
 /// Where MariaDB is, and how long to wait for it.

@@ -1,11 +1,10 @@
-import MariaDB
+internal import MariaDB
 
 /// Where a user's address stands and what became of its newest verification mail, read in one
 /// round trip (`meiduo_email_status`).
 public struct EmailStatus: Sendable, Equatable {
     public struct Mail: Sendable, Equatable {
-        /// The outbox row's status: queued, sending, sent or failed.
-        public let status: String
+        public let status: OutboxState
         public let attempts: Int
         /// Unix seconds.
         public let sentAt: Int64?
@@ -23,15 +22,14 @@ public struct EmailStatus: Sendable, Equatable {
     /// Seconds until the throttle lets another mail go to that address.
     public let retryAfter: Int
 
-    public static func read(userID: Int64, addressInterval: Int, userHourly: Int, addressHourly: Int, on connection: Connection) throws -> EmailStatus? {
+    public static func read(userID: Int64, addressInterval: Int, userHourly: Int, addressHourly: Int, on connection: Link) throws -> EmailStatus? {
         guard let row = try connection.call(
             "CALL meiduo_email_status(?, ?, ?, ?)",
             [.int(userID), .int(Int64(addressInterval)), .int(Int64(userHourly)), .int(Int64(addressHourly))]
         ).first else { return nil }
-        let mail = try row.string(3).map { status in
-            Mail(status: status, attempts: Int(try row.requiredInt(4)), sentAt: row.int(5), dueAt: row.int(6),
-                 failure: row.string(7).flatMap(Outbox.FailureKind.init(rawValue:)))
-        }
+        let mail = try row.isNull(3) ? nil : Mail(
+            status: OutboxState(row: row, column: 3), attempts: Int(try row.requiredInt(4)), sentAt: row.int(5), dueAt: row.int(6),
+            failure: row.string(7).flatMap(Outbox.FailureKind.init(rawValue:)))
         return EmailStatus(
             email: try row.requiredString(0), emailActive: row.bool(1), pendingEmail: row.string(2), mail: mail,
             retryAfter: Int(try row.requiredInt(8)))

@@ -1,4 +1,4 @@
-import MariaDB
+internal import MariaDB
 
 /// Failed logins per account, per client address and per known device
 /// (`meiduo_login_failures`), kept in the database so every thread and instance sees the same
@@ -10,7 +10,7 @@ public enum LoginFailures {
 
     /// Records an attempt against `subject` before its password is checked, committed at once
     /// so that every later attempt counts it; answers its id.
-    public static func enter(scope: Scope, subject: [UInt8], on connection: Connection) throws -> Int64 {
+    public static func enter(scope: Scope, subject: [UInt8], on connection: Link) throws -> Int64 {
         try connection.insert(
             "INSERT INTO meiduo_login_failures (scope, subject, failed_at) VALUES (?, ?, NOW(6))", [.text(scope.rawValue), .bytes(subject)])
     }
@@ -18,7 +18,7 @@ public enum LoginFailures {
     /// Where the attempt `id` stands among its subject's within the last `window` seconds: 1
     /// for the oldest. Attempts made at the same moment get different places, so no more of
     /// them than the limit pass however many run in parallel.
-    public static func place(of id: Int64, scope: Scope, subject: [UInt8], window: Int, on connection: Connection) throws -> Int {
+    public static func place(of id: Int64, scope: Scope, subject: [UInt8], window: Int, on connection: Link) throws -> Int {
         Int(try connection.query(
             """
             SELECT COUNT(*) FROM meiduo_login_failures
@@ -30,7 +30,7 @@ public enum LoginFailures {
 
     /// Seconds until the `limit`-th most recent failure of a subject leaves the window, that
     /// is, until it may try again.
-    public static func wait(scope: Scope, subject: [UInt8], limit: Int, window: Int, on connection: Connection) throws -> Int {
+    public static func wait(scope: Scope, subject: [UInt8], limit: Int, window: Int, on connection: Link) throws -> Int {
         let rows = try connection.query(
             """
             SELECT TIMESTAMPDIFF(MICROSECOND, failed_at, NOW(6)) FROM meiduo_login_failures
@@ -44,7 +44,7 @@ public enum LoginFailures {
 
     /// Forgets attempts that turned out not to be failures (refused before checking, or right),
     /// and drops a bounded batch of rows older than `window`, so the table needs no cron job.
-    public static func remove(_ ids: [Int64], window: Int, on connection: Connection) throws {
+    public static func remove(_ ids: [Int64], window: Int, on connection: Link) throws {
         for id in ids {
             try connection.execute("DELETE FROM meiduo_login_failures WHERE id = ?", [.int(id)])
         }
@@ -53,7 +53,7 @@ public enum LoginFailures {
     }
 
     /// A successful login forgets the failures of the account or device it came through.
-    public static func clear(scope: Scope, subject: [UInt8], on connection: Connection) throws {
+    public static func clear(scope: Scope, subject: [UInt8], on connection: Link) throws {
         try connection.execute("DELETE FROM meiduo_login_failures WHERE scope = ? AND subject = ?", [.text(scope.rawValue), .bytes(subject)])
     }
 }

@@ -1,4 +1,4 @@
-import MariaDB
+internal import MariaDB
 import OpenSSL
 import Codecs
 
@@ -22,7 +22,7 @@ public enum Migrator {
         case changedSinceApplied(String)
     }
 
-    public static func apply(_ migrations: [Migration], on connection: Connection) throws -> [Outcome] {
+    public static func apply(_ migrations: [Migration], on connection: Link) throws -> [Outcome] {
             try connection.command("""
                 CREATE TABLE IF NOT EXISTS meiduo_migrations (
                     name VARCHAR(255) NOT NULL PRIMARY KEY,

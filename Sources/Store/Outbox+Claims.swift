@@ -1,4 +1,4 @@
-import MariaDB
+internal import MariaDB
 
 /// What a sender does with the queue: take the rows handed to it or claim due ones under a
 /// lease, then record each outcome.
@@ -18,6 +18,21 @@ extension Outbox {
         public let ageAtClaim: Double
         /// Seconds of its lease left when it was claimed (the database's clock).
         public let leaseLeft: Double
+
+        public init(
+            id: Int64, recipient: String, messageID: String, message: [UInt8], attempt: Int, claim: Int64, requestID: String?,
+            ageAtClaim: Double, leaseLeft: Double
+        ) {
+            self.id = id
+            self.recipient = recipient
+            self.messageID = messageID
+            self.message = message
+            self.attempt = attempt
+            self.claim = claim
+            self.requestID = requestID
+            self.ageAtClaim = ageAtClaim
+            self.leaseLeft = leaseLeft
+        }
 
         /// From a row of `mailQuery`: held as it is (a hand-over), or `claimedNow` by this
         /// sender, which makes it the next attempt under a new claim and lease.
@@ -58,28 +73,29 @@ extension Outbox {
 
     /// Takes up to `limit` due rows (queued and due, or claimed by a sender whose lease ran out)
     /// for `leaseSeconds`. `SKIP LOCKED` lets any number of senders, on any number of hosts,
-    /// claim at once without ever taking the same row. Run it in a transaction.
-    public static func claim(limit: Int, leaseSeconds: Double, on connection: Connection) throws -> [ClaimedMail] {
+    /// claim at once without ever taking the same row.
+    public static func claim(limit: Int, leaseSeconds: Double, in connection: Transaction) throws -> [ClaimedMail] {
         let claim = Int64.random(in: 1...Int64.max)
         let rows = try connection.query(
             mailQuery + " WHERE o.due_at <= NOW(6) ORDER BY o.due_at, o.id LIMIT ? FOR UPDATE SKIP LOCKED", [.int(Int64(limit))])
         guard !rows.isEmpty else { return [] }
         try connection.execute(
             """
-            UPDATE meiduo_outbox SET status = 'sending', attempts = attempts + 1, claim = ?,
+            UPDATE meiduo_outbox SET status = ?, attempts = attempts + 1, claim = ?,
                 due_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN (\(placeholders(rows.count)))
             """,
-            [.int(claim), .int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0) ?? 0) })
+            [OutboxState.sending.sql, .int(claim), .int(microseconds(leaseSeconds))] + rows.map { .int($0.int(0) ?? 0) })
         return try rows.map { try ClaimedMail($0, claimedNow: (claim, leaseSeconds)) }
     }
 
     /// The mails of hand-over records (see `Handover`) still held under the claim they were
     /// handed over with; a record whose lease ended and was claimed by another sender meanwhile
     /// answers nothing. Reads only: the lease was taken when the row was inserted.
-    public static func take(_ handed: [Handover.Record], on connection: Connection) throws -> [ClaimedMail] {
+    public static func take(_ handed: [Handover.Record], on connection: Link) throws -> [ClaimedMail] {
         guard !handed.isEmpty else { return [] }
         let rows = try connection.query(
-            mailQuery + " WHERE o.status = 'sending' AND o.id IN (\(placeholders(handed.count)))", handed.map { .int($0.id) })
+            mailQuery + " WHERE o.status = ? AND o.id IN (\(placeholders(handed.count)))",
+            [OutboxState.sending.sql] + handed.map { .int($0.id) })
         let claims = Dictionary(handed.map { ($0.id, $0.claim) }, uniquingKeysWith: { first, _ in first })
         return try rows.filter { claims[$0.int(0) ?? 0] == $0.int(5) }.map { try ClaimedMail($0, claimedNow: nil) }
     }
@@ -95,16 +111,15 @@ extension Outbox {
     /// that could not be made, or was read by a sender that is stopping. Answers whether it was
     /// still held.
     @discardableResult
-    public static func release(_ id: Int64, claim: Int64, on connection: Connection) throws -> Bool {
+    public static func release(_ id: Int64, claim: Int64, on connection: Link) throws -> Bool {
         try connection.execute(
-            "UPDATE meiduo_outbox SET status = 'queued', attempts = attempts - 1, due_at = NOW(6) WHERE id = ? AND claim = ? AND status = 'sending'",
-            [.int(id), .int(claim)]) == 1
+            "UPDATE meiduo_outbox SET status = ?, attempts = attempts - 1, due_at = NOW(6) WHERE id = ? AND claim = ? AND status = ?",
+            [OutboxState.queued.sql, .int(id), .int(claim), OutboxState.sending.sql]) == 1
     }
 
     /// Extends the lease of claimed messages by `leaseSeconds` from now; answers the ids still
     /// under their claim (another sender may have taken a message whose lease had ended).
-    /// Run it in a transaction.
-    public static func renew(_ mails: [ClaimedMail], leaseSeconds: Double, on connection: Connection) throws -> Set<Int64> {
+    public static func renew(_ mails: [ClaimedMail], leaseSeconds: Double, in connection: Transaction) throws -> Set<Int64> {
         var kept = Set<Int64>()
         for (claim, ids) in idsByClaim(mails) {
             try connection.execute(
@@ -120,9 +135,8 @@ extension Outbox {
     /// Records outcomes. Each update applies only to rows still under the claim they were
     /// taken in, so a sender whose lease ran out cannot overwrite a newer claim; the sent rows
     /// of a claim are marked by one statement, and their bodies deleted by another (a row
-    /// queued before sql/0008 has its body in the row, dropped by the first). Run it in a
-    /// transaction.
-    public static func record(_ outcomes: [(ClaimedMail, Outcome)], on connection: Connection) throws {
+    /// queued before sql/0008 has its body in the row, dropped by the first).
+    public static func record(_ outcomes: [(ClaimedMail, Outcome)], in connection: Transaction) throws {
         var sent: [ClaimedMail] = []
         for (mail, outcome) in outcomes {
             let claim: [SQLValue] = [.int(mail.id), .int(mail.claim)]
@@ -132,40 +146,40 @@ extension Outbox {
             case .retry(let delay, let error, let kind):
                 try connection.execute(
                     """
-                    UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?,
+                    UPDATE meiduo_outbox SET status = ?, due_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?,
                         error_kind = ?
                     WHERE id = ? AND claim = ?
-                    """, [.int(microseconds(delay)), .text(truncated(error)), .text(kind.rawValue)] + claim)
+                    """, [OutboxState.queued.sql, .int(microseconds(delay)), .text(truncated(error)), .text(kind.rawValue)] + claim)
             case .failed(let error, let kind):
                 // The body holds a live verification link: it goes with the last chance of sending
                 // it (`outbox retry` writes a fresh message).
                 let failed = try connection.execute(
                     """
-                    UPDATE meiduo_outbox SET status = 'failed', due_at = NULL, failed_at = NOW(6), last_error = ?, error_kind = ?,
+                    UPDATE meiduo_outbox SET status = ?, due_at = NULL, failed_at = NOW(6), last_error = ?, error_kind = ?,
                         message = NULL
                     WHERE id = ? AND claim = ?
                     """,
-                    [.text(truncated(error)), .text(kind.rawValue)] + claim)
+                    [OutboxState.failed.sql, .text(truncated(error)), .text(kind.rawValue)] + claim)
                 if failed > 0 { try connection.execute("DELETE FROM meiduo_outbox_bodies WHERE id = ?", [.int(mail.id)]) }
             case .released:
                 try connection.execute(
                     """
-                    UPDATE meiduo_outbox SET status = 'queued', due_at = NOW(6), attempts = attempts - 1
+                    UPDATE meiduo_outbox SET status = ?, due_at = NOW(6), attempts = attempts - 1
                     WHERE id = ? AND claim = ?
-                    """, claim)
+                    """, [OutboxState.queued.sql] + claim)
             }
         }
         var marked: [SQLValue] = []
         for (claim, ids) in idsByClaim(sent) {
             let updated = try connection.execute(
                 """
-                UPDATE meiduo_outbox SET status = 'sent', sent_at = NOW(6), due_at = NULL, last_error = NULL, message = NULL
+                UPDATE meiduo_outbox SET status = ?, sent_at = NOW(6), due_at = NULL, last_error = NULL, message = NULL
                 WHERE claim = ? AND id IN (\(placeholders(ids.count)))
-                """, [.int(claim)] + ids)
+                """, [OutboxState.sent.sql, .int(claim)] + ids)
             // Only what this claim still held: a row another sender took meanwhile needs its body.
             marked += updated == ids.count ? ids : try connection.query(
-                "SELECT id FROM meiduo_outbox WHERE claim = ? AND status = 'sent' AND id IN (\(placeholders(ids.count)))",
-                [.int(claim)] + ids
+                "SELECT id FROM meiduo_outbox WHERE claim = ? AND status = ? AND id IN (\(placeholders(ids.count)))",
+                [.int(claim), OutboxState.sent.sql] + ids
             ).map { .int(try $0.requiredInt(0)) }
         }
         if !marked.isEmpty {

@@ -1,4 +1,4 @@
-import MariaDB
+internal import MariaDB
 
 /// The mail queue, `meiduo_outbox`: what the email flow writes.
 public enum Outbox {
@@ -78,7 +78,7 @@ public enum Outbox {
 
     /// Stores the address and queues its mail in one transaction and one round trip (the
     /// `meiduo_queue_address` procedure of `sql/`).
-    public static func bind(_ binding: Binding, on connection: Connection) throws -> BindOutcome {
+    public static func bind(_ binding: Binding, on connection: Link) throws -> BindOutcome {
         let rows = try connection.call(
             "CALL meiduo_queue_address(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -15,10 +15,12 @@ public struct SessionCacheUnavailable: Error, CustomStringConvertible {
 /// writes the shop's cache.
 public final class SessionCache {
     private let settings: SessionCacheSettings
+    private let instruments: ResponderInstruments
     private var connection: RedisConnection?
 
-    public init(_ settings: SessionCacheSettings) {
+    public init(_ settings: SessionCacheSettings, instruments: ResponderInstruments) {
         self.settings = settings
+        self.instruments = instruments
     }
 
     /// The value stored under `key`, or nil when there is none (expired, logged out).
@@ -53,7 +55,7 @@ public final class SessionCache {
             }
         } catch let error as RedisError {
             connection = nil
-            Instruments.sessionCacheErrors.increment()
+            instruments.sessionCacheErrors.increment()
             throw SessionCacheUnavailable(underlying: error)
         }
     }

@@ -1,4 +1,4 @@
-import MariaDB
+internal import MariaDB
 
 /// Rows of `meiduo_sessions`, addressed by the digest of the session id, never the id itself.
 /// Each row keeps the session auth hash of the password it was started under.
@@ -10,7 +10,7 @@ public enum Sessions {
         public let authHash: [UInt8]
     }
 
-    public static func create(digest: [UInt8], userID: Int64, authHash: [UInt8], lifetime: Int, on connection: Connection) throws {
+    public static func create(digest: [UInt8], userID: Int64, authHash: [UInt8], lifetime: Int, on connection: Link) throws {
         try connection.execute(
             """
             INSERT INTO meiduo_sessions (id_digest, user_id, created_at, expires_at, auth_hash)
@@ -20,7 +20,7 @@ public enum Sessions {
     }
 
     /// The live session's active user, with what the caller needs to check the password binding.
-    public static func live(digest: [UInt8], on connection: Connection) throws -> Live? {
+    public static func live(digest: [UInt8], on connection: Link) throws -> Live? {
         let rows = try connection.query(
             """
             SELECT \(User.columns), u.password, s.auth_hash FROM meiduo_sessions s JOIN tb_users u ON u.id = s.user_id
@@ -32,18 +32,18 @@ public enum Sessions {
         }
     }
 
-    public static func delete(digest: [UInt8], on connection: Connection) throws {
+    public static func delete(digest: [UInt8], on connection: Link) throws {
         try connection.execute("DELETE FROM meiduo_sessions WHERE id_digest = ?", [.bytes(digest)])
     }
 
     /// Ends every session of a user (after a password change).
     @discardableResult
-    public static func deleteAll(userID: Int64, on connection: Connection) throws -> Int {
+    public static func deleteAll(userID: Int64, on connection: Link) throws -> Int {
         try connection.execute("DELETE FROM meiduo_sessions WHERE user_id = ?", [.int(userID)])
     }
 
     /// Removes a bounded batch of expired rows, so the table does not grow without a cron job.
-    public static func purgeExpired(on connection: Connection) throws {
+    public static func purgeExpired(on connection: Link) throws {
         try connection.execute("DELETE FROM meiduo_sessions WHERE expires_at <= NOW(6) LIMIT 100")
     }
 }

@@ -1,4 +1,4 @@
-import MariaDB
+internal import MariaDB
 
 public struct User: Sendable, Equatable {
     public let id: Int64

@@ -1,4 +1,4 @@
-import MariaDB
+internal import MariaDB
 
 /// Queries on `tb_users`.
 public enum Users {
@@ -13,7 +13,7 @@ public enum Users {
         case mobile(String)
     }
 
-    public static func credentials(for login: Login, on connection: Connection) throws -> Credentials? {
+    public static func credentials(for login: Login, on connection: Link) throws -> Credentials? {
         let (column, value) = switch login {
         case .username(let name): ("username", name)
         case .mobile(let number): ("mobile", number)
@@ -24,18 +24,18 @@ public enum Users {
     }
 
     /// An active user and their password hash, for checking a session's binding to it.
-    public static func activeWithPassword(id: Int64, on connection: Connection) throws -> (user: User, passwordHash: String)? {
+    public static func activeWithPassword(id: Int64, on connection: Link) throws -> (user: User, passwordHash: String)? {
         try connection.query("SELECT \(User.columns), u.password FROM tb_users u WHERE u.id = ? AND u.is_active = 1", [.int(id)])
             .first.map { (try User(row: $0), try $0.requiredString(5)) }
     }
 
-    public static func find(id: Int64, on connection: Connection) throws -> User? {
+    public static func find(id: Int64, on connection: Link) throws -> User? {
         try connection.query("SELECT \(User.columns) FROM tb_users u WHERE u.id = ?", [.int(id)]).first.map { try User(row: $0) }
     }
 
     /// Inserts a user the way Django's `create_user` would; answers the new id. Only Meiduo's
     /// own columns, so it works on a shop's table that lacks `default_address_id`.
-    public static func create(username: String, mobile: String, passwordHash: String, on connection: Connection) throws -> Int64 {
+    public static func create(username: String, mobile: String, passwordHash: String, on connection: Link) throws -> Int64 {
         try connection.insert(
             """
             INSERT INTO tb_users (password, last_login, is_superuser, username, first_name, last_name, email,
@@ -46,25 +46,24 @@ public enum Users {
     }
 
     /// Sets the password and ends the user's sessions; answers false when there is no such user.
-    /// Run it in a transaction.
-    public static func setPassword(username: String, passwordHash: String, on connection: Connection) throws -> Bool {
+    public static func setPassword(username: String, passwordHash: String, in connection: Transaction) throws -> Bool {
         guard let id = try connection.query("SELECT id FROM tb_users WHERE username = ? FOR UPDATE", [.text(username)]).first
         else { return false }
         let userID = try id.requiredInt(0)
         try connection.execute("UPDATE tb_users SET password = ? WHERE id = ?", [.text(passwordHash), .int(userID)])
-        try Sessions.deleteAll(userID: userID, on: connection)
+        try Sessions.deleteAll(userID: userID, on: connection.link)
         return true
     }
 
     /// Replaces a password hash only if it is still `old`: a password changed meanwhile wins.
     /// Answers whether it was replaced.
     @discardableResult
-    public static func replacePasswordHash(userID: Int64, old: String, new: String, on connection: Connection) throws -> Bool {
+    public static func replacePasswordHash(userID: Int64, old: String, new: String, on connection: Link) throws -> Bool {
         try connection.execute(
             "UPDATE tb_users SET password = ? WHERE id = ? AND password = ?", [.text(new), .int(userID), .text(old)]) == 1
     }
 
-    public static func recordLogin(userID: Int64, on connection: Connection) throws {
+    public static func recordLogin(userID: Int64, on connection: Link) throws {
         try connection.execute("UPDATE tb_users SET last_login = NOW(6) WHERE id = ?", [.int(userID)])
     }
 }
@@ -73,15 +72,14 @@ extension Users {
     /// Marks the address verified if it is the user's address, byte for byte; one statement,
     /// atomic by itself. The row counts as matched when it was already verified, so a second
     /// click succeeds too.
-    public static func activateEmail(userID: Int64, email: String, on connection: Connection) throws -> Bool {
+    public static func activateEmail(userID: Int64, email: String, on connection: Link) throws -> Bool {
         try connection.execute(
             "UPDATE tb_users SET email_active = 1 WHERE id = ? AND BINARY email = ?", [.int(userID), .text(email)]) == 1
     }
 
     /// Swaps in the address the user asked for while a verified one stayed (EMAIL_RECONFIRMABLE)
-    /// and marks it verified. Answers false when it is not their pending address. Run it in a
-    /// transaction.
-    public static func activatePendingEmail(userID: Int64, email: String, on connection: Connection) throws -> Bool {
+    /// and marks it verified. Answers false when it is not their pending address.
+    public static func activatePendingEmail(userID: Int64, email: String, in connection: Transaction) throws -> Bool {
         guard try connection.execute(
             """
             UPDATE tb_users u JOIN meiduo_pending_emails p ON p.user_id = u.id SET u.email = p.email, u.email_active = 1

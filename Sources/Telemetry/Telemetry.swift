@@ -16,20 +16,20 @@ public final class Telemetry: Sendable {
 
     static let retired = "retired"
 
-    /// Bootstraps swift-metrics for this process (once) and answers its exporter. `slot` names
-    /// its snapshot: `supervisor`, `responder`, `sender-1`, …
-    public static func start(as role: Instruments.Role, slot: String, directory: String) -> Telemetry {
+    /// Bootstraps swift-metrics for this process (once) and answers its exporter; the process
+    /// makes its instruments after this. `slot` names its snapshot: `supervisor`, `responder`,
+    /// `sender-1`, …
+    public static func start(slot: String, directory: String) -> Telemetry {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = Catalogue.requestBuckets
-        factory.durationHistogramBuckets = [
-            "meiduo_email_mail_send_duration_seconds": Catalogue.sendBuckets,
-            "meiduo_email_mail_delivery_delay_seconds": Catalogue.deliveryBuckets,
-        ]
+        for metric in MetricCatalogue.all {
+            if case .histogram(let buckets) = metric.kind { factory.durationHistogramBuckets[metric.name] = buckets }
+        }
         MetricsSystem.bootstrap(factory)
-        Instruments.start(as: role)
         return Telemetry(registry: registry, directory: directory, slot: slot)
     }
+
+    static let help = Dictionary(uniqueKeysWithValues: MetricCatalogue.all.map { ($0.name, $0.help) })
 
     /// An exporter of `registry` (which swift-metrics does not record into unless `start` made it).
     public init(registry: PrometheusCollectorRegistry, directory: String, slot: String) {
@@ -62,7 +62,7 @@ public final class Telemetry: Sendable {
         for name in AtomicFile.names(in: directory) where !name.hasPrefix(".") && name != slot {
             if let text = AtomicFile.read(path(name)) { merged.add(text) }
         }
-        return merged.rendered(help: Catalogue.help)
+        return merged.rendered(help: Self.help)
     }
 
     /// The merged figures without this process's live ones (for health checks on the others').

@@ -14,9 +14,7 @@ import Testing
         #expect(page.status == .ok && TestClient.text(page).contains(user.username))
         let out = client.execute(.get, "/logout/")
         #expect(out.status == .found && client.cookies["sessionid"] == nil)
-        let count = try client.database.run {
-            try $0.query("SELECT COUNT(*) FROM meiduo_sessions WHERE user_id = ?", [.int(user.id)]).first?.int(0)
-        }
+        let count = try client.rows("SELECT COUNT(*) FROM meiduo_sessions WHERE user_id = ?", [.int(user.id)]).first?.int(0)
         #expect(count == 0, "the session is deleted server-side")
     }
 

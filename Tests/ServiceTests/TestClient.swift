@@ -1,7 +1,9 @@
 import Auth
 import Foundation
 import HTTP
+import Instruments
 import Logging
+import MariaDB
 import Processes
 import Service
 import Settings
@@ -17,6 +19,8 @@ final class TestClient {
     let app: App
     let database: Database
     let settings: Settings
+    /// The tests' own connection, to look at rows as they are, outside the app's Store.
+    private let inspector: MariaDB.Connection
     private(set) var cookies: [String: String] = [:]
     /// The app's hand-over pipe; the senders' end is read here.
     private let pipe: (read: FileDescriptor, write: FileDescriptor)
@@ -48,13 +52,23 @@ final class TestClient {
 
     init(_ overrides: [String: String] = [:]) throws {
         settings = try Settings(Environment(try Self.environment(overrides)))
-        database = Database(settings.database)
+        let instruments = ResponderInstruments(version: "service-tests")
+        database = Database(settings.database, instruments: instruments.database)
+        let db = settings.database
+        inspector = try MariaDB.Connection(ConnectionOptions(
+            socket: db.socket, host: db.host, port: UInt32(db.port), user: db.user, password: db.password, database: db.name,
+            connectTimeout: UInt32(db.connectTimeout), readWriteTimeout: UInt32(db.readTimeout)))
         pipe = try FileDescriptor.pipe()
         senders = Handover(pipe: pipe.read)
         let telemetry = Telemetry(registry: PrometheusCollectorRegistry(), directory: NSTemporaryDirectory(), slot: "service-tests")
         app = App(
-            database: database, resources: try Resources(settings: settings), telemetry: telemetry, logger: Logger(label: "service-tests"),
-            handover: Handover(pipe: pipe.write))
+            database: database, resources: try Resources(settings: settings), telemetry: telemetry, instruments: instruments,
+            logger: Logger(label: "service-tests"), handover: Handover(pipe: pipe.write))
+    }
+
+    /// Rows as the database holds them now.
+    func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
+        try inspector.query(sql, values)
     }
 
     deinit {

@@ -1,5 +1,6 @@
 import EmailCore
 import Testing
+import Processes
 import Settings
 
 /// Every variable: its default, a good value, and a bad one stopping start-up with one line
@@ -283,7 +284,7 @@ import Settings
         #expect(responder == ["SECRET_KEY": "key", "SECRET_KEY_FALLBACKS": "old", "MEIDUO_DB_PASSWORD": "db",
                               "SESSION_CACHE_LOCATION": "redis://:pw@r/1", "MEIDUO_METRICS_TOKEN": "token"])
         #expect(SecretHandover.decode(SecretHandover.encode(variables, for: .sender)) == ["MEIDUO_DB_PASSWORD": "db", "EMAIL_HOST_PASSWORD": "smtp"])
-        #expect(Set(ChildRole.allCases.flatMap(\.secrets)) == Set(Settings.secretVariables), "every secret goes to some role")
+        #expect(Set(ProcessRole.children.flatMap(\.secrets)) == Set(Settings.secretVariables), "every secret goes to some child")
         let sender = try Settings(
             Environment(SecretHandover.decode(SecretHandover.encode(variables, for: .sender))
                 .merging(["SESSION_ENGINE": "django.contrib.sessions.backends.cache"]) { $1 }), role: .sender)
@@ -306,5 +307,28 @@ import Settings
     @Test(arguments: ["", "d", "-1d", "1w", "1.5h", "99999999999999999999d"])
     func badDurations(text: String) {
         #expect(Environment.seconds(text) == nil)
+    }
+
+    @Test func readOnlyCommandsNeedNeitherTheKeyNorTheServiceUser() throws {
+        let inspection = try InspectionSettings(Environment([
+            "MEIDUO_USER": "no-such-user-here", "MEIDUO_DB_NAME": "shop", "MEIDUO_SOCKET": "/run/x.sock",
+            "MEIDUO_METRICS_TOKEN": "0123456789abcdef",
+        ]))
+        #expect(inspection.database.name == "shop")
+        #expect(inspection.socket.path == "/run/x.sock")
+        #expect(inspection.metricsToken == "0123456789abcdef")
+        #expect(throws: Environment.Problem.self, "the service itself still wants both") {
+            try Settings(Environment(["MEIDUO_USER": "no-such-user-here", "SECRET_KEY": "k"]))
+        }
+    }
+
+    @Test func eachRoleStopsWithinAGraceItsSettingsGive() throws {
+        let settings = try Settings(Environment([
+            "SECRET_KEY": "k", "EMAIL_HOST": "smtp.example.com", "EMAIL_TIMEOUT": "120", "MEIDUO_MAIL_LEASE": "200",
+            "MEIDUO_READ_TIMEOUT": "10", "MEIDUO_DB_CONNECT_TIMEOUT": "3", "MEIDUO_DB_READ_TIMEOUT": "30",
+        ]))
+        #expect(ProcessRole.responder.stopGrace(settings) == 10 + 3 + 30, "a request's read, then its database work")
+        #expect(ProcessRole.sender.stopGrace(settings) == 120 + DeliverySettings.leaseMargin + 3 + 30, "the message in hand, then its outcome")
+        #expect(ProcessRole.children.map(\.stopStage) == [0, 1], "the producer of mail stops before those that deliver it")
     }
 }

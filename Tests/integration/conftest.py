@@ -90,12 +90,13 @@ class Stack:
                 found.append(int(pid))
         return found
 
-    def cli(self, *args, stdin=None, env=None):
-        """Runs `meiduo-email ARGS` against this stack's database."""
+    def cli(self, *args, stdin=None, env=None, unset=()):
+        """Runs `meiduo-email ARGS` against this stack's database, without the variables in UNSET."""
         env = {**os.environ, "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], **self.admin_account(),
                "MEIDUO_DB_NAME": self.env["DB_NAME"],
                "MEIDUO_TEMPLATES": str(ROOT / "templates"), "SECRET_KEY": self.signing_key(),
                "MEIDUO_SOCKET": self.env["FCGI_SOCKET"], **(env or {})}
+        env = {name: value for name, value in env.items() if name not in unset}
         binary = os.environ.get("MEIDUO_BIN", str(ROOT / ".build" / "release" / "meiduo-email"))
         return subprocess.run([binary, *args], env=env, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=60)

@@ -226,6 +226,7 @@ def test_sigterm_with_mail_in_flight_loses_nothing_and_exits_0(stack_factory, si
     log = stack.service_log()
     assert "supervisor" in log and "stopped, exit status 0" in log
     assert log.count("exited with status 0") == 3, "the responder and both senders exit 0"
+    assert log.index("responder stopped") < log.index("sender stopping"), "no sender stops while mail may still be handed to it"
     assert [email] in [r.recipients for r in sink.received], "the message in flight was finished"
     statuses = {row[0] for row in stack.sql("SELECT status FROM meiduo_outbox")}
     assert statuses <= {"sent", "queued"}, "nothing is left claimed by a sender that is gone"

@@ -311,6 +311,19 @@ def test_outbox_stats_shows_the_figures_of_the_metrics(stack):
     assert "oldest due age" in stats
 
 
+def test_read_only_commands_need_neither_the_key_nor_the_service_user(stack):
+    """An operator looks at the queue and the service's health without the signing key, on a
+    host where the service's system user does not exist; a command that writes mail still wants both."""
+    elsewhere = {"MEIDUO_USER": f"nobody-{secrets.token_hex(3)}"}
+    for args in [("outbox", "stats"), ("outbox", "list")]:
+        result = stack.cli(*args, env=elsewhere, unset=["SECRET_KEY"])
+        assert result.returncode == 0, (args, result.stderr)
+    health = stack.cli("health", env=elsewhere, unset=["SECRET_KEY"])
+    assert "status" in json.loads(health.stdout), health.stderr
+    retry = stack.cli("outbox", "retry", "--all-failed", env=elsewhere, unset=["SECRET_KEY"])
+    assert retry.returncode == 1 and "MEIDUO_USER" in retry.stderr, retry.stderr
+
+
 def test_json_logs_are_one_object_per_line(stack_factory):
     stack = stack_factory(MEIDUO_LOG_FORMAT="json")
     session = stack.login(stack.create_user())

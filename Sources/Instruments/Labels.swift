@@ -1,0 +1,27 @@
+/// Why a request was refused by a throttle (`meiduo_email_throttled_total`'s `kind`).
+public enum ThrottleKind: String, Sendable, CaseIterable {
+    /// The verification mail: one per address per interval, or the address's hourly cap.
+    case address
+    /// The verification mail: so many per user per hour.
+    case user
+    /// New mail refused while the queue is too far behind.
+    case queue
+    /// The login back-off, by the account's (or the device's) failures, or the address's.
+    case loginAccount = "login_account"
+    case loginAddress = "login_address"
+}
+
+/// Why a delivery will be tried again (`meiduo_email_mail_retries_total`'s `reason`).
+public enum RetryReason: String, Sendable, CaseIterable {
+    case smtpTemporary = "smtp_temporary"
+    case connection, timeout, other
+}
+
+/// Why a message was given up on (`meiduo_email_mails_failed_total`'s `reason`).
+public enum FailureReason: String, Sendable, CaseIterable {
+    /// The receiving server refused it for good.
+    case smtpPermanent = "smtp_permanent"
+    case retriesExhausted = "retries_exhausted"
+    /// Claimed more often than it may be tried: senders died holding it.
+    case abandoned
+}
