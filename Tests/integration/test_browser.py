@@ -50,8 +50,10 @@ def save_email(driver, email):
     field = driver.find_element(By.ID, "email-input")
     field.clear()
     field.send_keys(email)
-    driver.find_element(By.ID, "email-save").click()
     message = driver.find_element(By.ID, "email-message")
+    # Emptied first, so the wait sees this answer, not the one before it.
+    driver.execute_script("arguments[0].textContent = ''", message)
+    driver.find_element(By.ID, "email-save").click()
     wait(driver).until(lambda _: message.is_displayed() and message.text)
     return message
 
