@@ -16,12 +16,16 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
         switch Int32(code) {
         case CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
              CR_SERVER_LOST_EXTENDED, CR_COMMANDS_OUT_OF_SYNC, ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN,
-             4031 /* ER_CLIENT_INTERACTION_TIMEOUT */:
+             Self.clientInteractionTimeout:
             return true
         default:
             return false
         }
     }
+
+    /// The server's ER_CLIENT_INTERACTION_TIMEOUT (MariaDB 10.6+); Connector/C's headers give
+    /// 4031 an older server's name.
+    private static let clientInteractionTimeout: Int32 = 4031
 
     public var isDuplicateKey: Bool { code == ER_DUP_ENTRY }
 
