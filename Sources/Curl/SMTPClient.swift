@@ -111,7 +111,7 @@ public final class SMTPClient {
     public func send(from sender: String, to recipients: [String], message: [UInt8]) throws(SMTPError) {
         do {
             try attempt(from: sender, to: recipients, message: message, freshConnection: false)
-        } catch where error.isConnectionLevel && hasSentBefore {
+        } catch let error where error.isConnectionLevel && hasSentBefore {
             try attempt(from: sender, to: recipients, message: message, freshConnection: true)
         }
         hasSentBefore = true

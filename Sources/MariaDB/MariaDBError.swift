@@ -1,24 +1,31 @@
 import CMariaDB
 
-/// An error reported by the server or by Connector/C, with MariaDB's own error number.
+/// An error reported by the server or by Connector/C, with MariaDB's own error number and where
+/// it was raised.
 public struct MariaDBError: Error, CustomStringConvertible, Sendable {
     public let code: UInt32
     public let sqlState: String
     public let message: String
+    public let fileID: String
+    public let line: Int
 
-    public var description: String { "MariaDB error \(code) (\(sqlState)): \(message)" }
+    public var description: String { "MariaDB error \(code) (\(sqlState)): \(message) (at \(fileID):\(line))" }
 
     /// The connection is unusable: the server went away, was restarted, or cannot be reached.
     public var isConnectionFailure: Bool {
         switch Int32(code) {
         case CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
              CR_SERVER_LOST_EXTENDED, CR_COMMANDS_OUT_OF_SYNC, ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN,
-             4031 /* ER_CLIENT_INTERACTION_TIMEOUT */:
+             Self.clientInteractionTimeout:
             return true
         default:
             return false
         }
     }
+
+    /// The server's ER_CLIENT_INTERACTION_TIMEOUT (MariaDB 10.6+); Connector/C's headers give
+    /// 4031 an older server's name.
+    private static let clientInteractionTimeout: Int32 = 4031
 
     public var isDuplicateKey: Bool { code == ER_DUP_ENTRY }
 
@@ -28,21 +35,27 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
     /// The server rolled the transaction back to resolve a conflict: running it again is safe.
     public var isTransactionConflict: Bool { code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT }
 
-    init(connection: UnsafeMutablePointer<MYSQL>?) {
+    init(connection: UnsafeMutablePointer<MYSQL>?, fileID: String = #fileID, line: Int = #line) {
         code = mysql_errno(connection)
         sqlState = String(cString: mysql_sqlstate(connection))
         message = String(cString: mysql_error(connection))
+        self.fileID = fileID
+        self.line = line
     }
 
-    init(statement: UnsafeMutablePointer<MYSQL_STMT>) {
+    init(statement: UnsafeMutablePointer<MYSQL_STMT>, fileID: String = #fileID, line: Int = #line) {
         code = mysql_stmt_errno(statement)
         sqlState = String(cString: mysql_stmt_sqlstate(statement))
         message = String(cString: mysql_stmt_error(statement))
+        self.fileID = fileID
+        self.line = line
     }
 
-    public init(code: UInt32, message: String) {
+    public init(code: UInt32, message: String, fileID: String = #fileID, line: Int = #line) {
         self.code = code
         self.sqlState = "HY000"
         self.message = message
+        self.fileID = fileID
+        self.line = line
     }
 }

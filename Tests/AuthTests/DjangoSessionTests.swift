@@ -79,7 +79,9 @@ import Auth
         let login = try #require(V.dbSessions.first { $0.label == "a remembered login" })
         let data = try JSONParser.parse(Array(login.json.utf8)).objectFields
         let session = try #require(DjangoSession(data))
-        #expect(session.userID == 7 && session.backend == "users.utils.UsernameMobileAuthBackend" && session.authHash.count == 64)
+        #expect(session.userID == 7)
+        #expect(session.backend == "users.utils.UsernameMobileAuthBackend")
+        #expect(session.authHash.count == 64)
         for json in [#"{"_auth_user_id":"7"}"#, #"{"_auth_user_backend":"b","_auth_user_hash":"h"}"#,
                      #"{"_auth_user_id":7,"_auth_user_backend":"b","_auth_user_hash":"h"}"#,
                      #"{"_auth_user_id":"x","_auth_user_backend":"b","_auth_user_hash":"h"}"#,

@@ -25,7 +25,8 @@ import EmailCore
 
     @Test func lengthLimitIsTheColumnSize() {
         let longest = String(repeating: "a", count: 254 - "@example.com".count) + "@example.com"
-        #expect(longest.utf8.count == 254 && EmailPattern.matches(longest))
+        #expect(longest.utf8.count == 254)
+        #expect(EmailPattern.matches(longest))
         #expect(!EmailPattern.matches("a" + longest))
     }
 }

@@ -5,9 +5,12 @@ import EmailCore
 @Suite struct MailAddressTests {
     @Test func parsesDjangoStyleFrom() throws {
         let tutorial = try MailAddress.parse("美多商城<hmmeiduo@163.com>")
-        #expect(tutorial.displayName == "美多商城" && tutorial.address == "hmmeiduo@163.com" && tutorial.domain == "163.com")
+        #expect(tutorial.displayName == "美多商城")
+        #expect(tutorial.address == "hmmeiduo@163.com")
+        #expect(tutorial.domain == "163.com")
         let spaced = try MailAddress.parse("  \"Meiduo Mall\" <noreply@meiduo.site> ")
-        #expect(spaced.displayName == "Meiduo Mall" && spaced.address == "noreply@meiduo.site")
+        #expect(spaced.displayName == "Meiduo Mall")
+        #expect(spaced.address == "noreply@meiduo.site")
         let bare = try MailAddress.parse("noreply@meiduo.site")
         #expect(bare.displayName == nil)
     }
@@ -33,7 +36,7 @@ import EmailCore
     @Test func usesCRLFAndShortLines() {
         let bytes = message.rendered()
         for (index, byte) in bytes.enumerated() where byte == 0x0A {
-            #expect(index > 0 && bytes[index - 1] == 0x0D, "bare LF at \(index)")
+            #expect(bytes[..<index].last == 0x0D, "bare LF at \(index)")
         }
         for line in rendered.components(separatedBy: "\r\n") {
             #expect(line.utf8.count <= 78, "\(line)")
@@ -69,7 +72,9 @@ import EmailCore
         for (index, line) in encoded.components(separatedBy: "\r\n").enumerated() {
             #expect((index == 0 ? 9 : 0) + line.count <= 78)
             for word in line.split(separator: " ") {
-                #expect(word.count <= 75 && word.hasPrefix("=?utf-8?b?") && word.hasSuffix("?="))
+                #expect(word.count <= 75)
+                #expect(word.hasPrefix("=?utf-8?b?"))
+                #expect(word.hasSuffix("?="))
             }
         }
     }

@@ -11,14 +11,16 @@ import HTTP
 
     @Test func matchesMethodAndExactPath() {
         guard case .found(let handler, let route) = router.match(.put, "/emails/") else { Issue.record("no match"); return }
-        #expect(handler == "bind" && route.flavor == .json)
+        #expect(handler == "bind")
+        #expect(route.flavor == .json)
         guard case .found(let post, _) = router.match(.post, "/login/") else { Issue.record("no match"); return }
         #expect(post == "submit")
     }
 
     @Test func otherMethodsAreNotAllowedAndSayWhatIs() {
         guard case .methodNotAllowed(let allow, let route) = router.match(.delete, "/login/") else { Issue.record("expected 405"); return }
-        #expect(allow == [.get, .post] && route.flavor == .html)
+        #expect(allow == [.get, .post])
+        #expect(route.flavor == .html)
         guard case .methodNotAllowed(_, let json) = router.match(.get, "/emails/"), json.flavor == .json else {
             Issue.record("expected JSON 405")
             return
@@ -30,8 +32,10 @@ import HTTP
             Issue.record("no match")
             return
         }
-        #expect(emails.databaseFailure.message == "添加邮箱失败" && emails.databaseFailure.status == .ok)
-        #expect(login.databaseFailure.status == .internalServerError && login.databaseFailure.code == .database)
+        #expect(emails.databaseFailure.message == "添加邮箱失败")
+        #expect(emails.databaseFailure.status == .ok)
+        #expect(login.databaseFailure.status == .internalServerError)
+        #expect(login.databaseFailure.code == .database)
     }
 
     @Test func unknownOrUnslashedPathsAreNotFound() {

@@ -4,14 +4,18 @@ import Processes
 
 @Suite struct WaitStatusTests {
     @Test func exits() {
-        #expect(WaitStatus(rawValue: 0).exitStatus == 0 && WaitStatus(rawValue: 0).exitedCleanly)
-        #expect(WaitStatus(rawValue: 78 << 8).exitStatus == 78 && !WaitStatus(rawValue: 78 << 8).exitedCleanly)
+        #expect(WaitStatus(rawValue: 0).exitStatus == 0)
+        #expect(WaitStatus(rawValue: 0).exitedCleanly)
+        #expect(WaitStatus(rawValue: 78 << 8).exitStatus == 78)
+        #expect(!WaitStatus(rawValue: 78 << 8).exitedCleanly)
         #expect(WaitStatus(rawValue: 1 << 8).description == "exited with status 1")
     }
 
     @Test func signals() {
         let killed = WaitStatus(rawValue: 9)
-        #expect(killed.signal == 9 && killed.exitStatus == nil && !killed.exitedCleanly)
+        #expect(killed.signal == 9)
+        #expect(killed.exitStatus == nil)
+        #expect(!killed.exitedCleanly)
         #expect(killed.description == "killed by signal 9")
         #expect(WaitStatus(rawValue: 0x80 | 11).signal == 11, "a core dump is still the signal")
     }
@@ -26,8 +30,11 @@ import Processes
         }
         #expect(FileDescriptor.poll([pipe.read], timeout: 0) == [false])
         #expect(pipe.read.readRecords(size: 4, upTo: 8).isEmpty, "empty and non-blocking")
-        #expect(pipe.write.writeWhole([1, 2, 3, 4]) && pipe.write.writeWhole([5, 6, 7, 8]) && pipe.write.writeWhole([9, 10, 11, 12]))
-        #expect(pipe.read.unreadBytes == 12 && pipe.write.unreadBytes == 12, "either end tells")
+        #expect(pipe.write.writeWhole([1, 2, 3, 4]))
+        #expect(pipe.write.writeWhole([5, 6, 7, 8]))
+        #expect(pipe.write.writeWhole([9, 10, 11, 12]))
+        #expect(pipe.read.unreadBytes == 12, "either end tells")
+        #expect(pipe.write.unreadBytes == 12, "either end tells")
         #expect(FileDescriptor.poll([pipe.read], timeout: 1) == [true])
         #expect(pipe.read.readRecords(size: 4, upTo: 2) == [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(pipe.read.readRecords(size: 4, upTo: 2) == [9, 10, 11, 12])
@@ -42,7 +49,8 @@ import Processes
         }
         var written = 0
         while pipe.write.writeWhole([UInt8](repeating: 7, count: 16)) { written += 16 }
-        #expect(written >= 4096 && pipe.read.unreadBytes == written)
+        #expect(written >= 4096)
+        #expect(pipe.read.unreadBytes == written)
         #expect(!pipe.write.writeWhole([1]))
     }
 

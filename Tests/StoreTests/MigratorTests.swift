@@ -49,10 +49,13 @@ import Store
             let statements = Migrator.statements(in: text)
             #expect(!statements.isEmpty, "\(file)")
             for statement in statements {
-                #expect(!statement.isEmpty && !statement.hasSuffix(";") && !statement.hasSuffix("$$"), "\(file): \(statement)")
+                #expect(!statement.isEmpty, "\(file): \(statement)")
+                #expect(!statement.hasSuffix(";"), "\(file): \(statement)")
+                #expect(!statement.hasSuffix("$$"), "\(file): \(statement)")
                 #expect(!statement.uppercased().contains("DELIMITER "), "\(file): \(statement)")
                 if statement.uppercased().contains("PROCEDURE") && statement.uppercased().contains("BEGIN") {
-                    #expect(statement.hasSuffix("END") && statement.contains(";"), "\(file): \(statement)")
+                    #expect(statement.hasSuffix("END"), "\(file): \(statement)")
+                    #expect(statement.contains(";"), "\(file): \(statement)")
                 }
             }
         }
