@@ -50,18 +50,20 @@ struct Serve: ParsableCommand {
         } catch {
             Startup.fail("\(error)")
         }
-        let telemetry = Telemetry.start(slot: "supervisor", directory: metrics)
+        let telemetry = Telemetry.start(slot: Self.slot(.supervisor), directory: metrics)
         let instruments = SupervisorInstruments()
         let variables = SystemEnvironment.variables()
-        let responder = Supervisor.Child(
-            name: "responder", role: .responder, stopGrace: ProcessRole.responder.stopGrace(settings), arguments: ["responder"],
-            descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (handover.write, ResponderProcess.handoverFD)],
-            secrets: SecretHandover.encode(variables, for: .responder))
-        let senders = (0..<settings.delivery.workers).map { index in
+        func child(_ role: ProcessRole, number: Int? = nil, descriptors: [(FileDescriptor, Int32)]) -> Supervisor.Child {
             Supervisor.Child(
-                name: "sender \(index + 1)", role: .sender, stopGrace: ProcessRole.sender.stopGrace(settings),
-                arguments: ["sender", "--number", "\(index + 1)"],
-                descriptors: [(handover.read, SenderProcess.handoverFD)], secrets: SecretHandover.encode(variables, for: .sender))
+                name: [role.rawValue, number.map(String.init)].compactMap { $0 }.joined(separator: " "), role: role,
+                stopGrace: role.stopGrace(settings), arguments: [role.rawValue] + (number.map { ["--number", "\($0)"] } ?? []),
+                descriptors: descriptors, secrets: SecretHandover.encode(variables, for: role))
+        }
+        let responder = child(
+            .responder,
+            descriptors: [(FileDescriptor(rawValue: listener.fd), ResponderProcess.listenerFD), (handover.write, ResponderProcess.handoverFD)])
+        let senders = (0..<settings.delivery.workers).map { index in
+            child(.sender, number: index + 1, descriptors: [(handover.read, SenderProcess.handoverFD)])
         }
         let children = [responder] + senders
         let stopping = ProcessRole.children.map { role in children.filter { $0.role == role }.map(\.stopGrace).max() ?? 0 }.reduce(0, +)
@@ -80,7 +82,11 @@ struct Serve: ParsableCommand {
         throw ExitCode(status)
     }
 
-    /// The name a child's metrics snapshot goes by.
+    /// The name a process's metrics snapshot goes by: `supervisor`, `responder`, `sender-1`, …
+    static func slot(_ role: ProcessRole, number: Int? = nil) -> String {
+        [role.rawValue, number.map(String.init)].compactMap { $0 }.joined(separator: "-")
+    }
+
     static func slot(of child: Supervisor.Child) -> String {
         child.name.split(separator: " ").joined(separator: "-")
     }
@@ -88,7 +94,7 @@ struct Serve: ParsableCommand {
 
 /// The responder child that `serve` starts; not meant to be run by hand.
 struct ResponderProcess: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "responder", shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: ProcessRole.responder.rawValue, shouldDisplay: false)
     static let listenerFD: Int32 = 3
     static let handoverFD: Int32 = 4
 
@@ -102,7 +108,7 @@ struct ResponderProcess: ParsableCommand {
             Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
         }
         let handover = Handover(pipe: FileDescriptor(rawValue: Self.handoverFD))
-        let telemetry = Telemetry.start(slot: "responder", directory: Telemetry.directory(forSocket: settings.socket.path))
+        let telemetry = Telemetry.start(slot: Serve.slot(.responder), directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let responder = Responder(
                 resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), telemetry: telemetry, handover: handover)
@@ -117,7 +123,7 @@ struct ResponderProcess: ParsableCommand {
 
 /// A mail-sender child that `serve` starts; not meant to be run by hand.
 struct SenderProcess: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sender", shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: ProcessRole.sender.rawValue, shouldDisplay: false)
     static let handoverFD: Int32 = 3
 
     @Option(help: "Which of the senders this is, from 1.")
@@ -126,7 +132,7 @@ struct SenderProcess: ParsableCommand {
     func run() throws {
         Startup.followSupervisor()
         let settings = Startup.settings(fromSupervisor: true, role: .sender, status: Supervisor.configurationErrorStatus)
-        let telemetry = Telemetry.start(slot: "sender-\(number)", directory: Telemetry.directory(forSocket: settings.socket.path))
+        let telemetry = Telemetry.start(slot: Serve.slot(.sender, number: number), directory: Telemetry.directory(forSocket: settings.socket.path))
         do {
             let sender = try Sender(
                 settings: settings, handover: Handover(pipe: FileDescriptor(rawValue: Self.handoverFD)), telemetry: telemetry, number: number)
