@@ -38,9 +38,8 @@ public final class LoginController {
     }
 
     public func submit(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
-        let form = request.form
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        let form = try request.form()
         let username = form["username"] ?? "", password = form["password"] ?? ""
         let next = form["next"]
         let secret = csrf.secret(for: request)
@@ -130,8 +129,7 @@ public final class LoginController {
 
     /// `POST /logout/`, from that button.
     public func confirmLogout(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
         return try endSession(request)
     }
 

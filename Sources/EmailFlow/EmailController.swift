@@ -30,8 +30,8 @@ public final class EmailController {
 
     public func bind(_ request: Request) throws -> Response {
         let user = try gate.requireUser(for: request)
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
-        let email = try Self.email(in: request.checkedBody())
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        let email = try Self.email(in: request.body.bytes())
         guard EmailPattern.matches(email) else { throw HTTPError(.forbidden, code: .email, "参数email有误") }
 
         switch try binder.bind(user, email: email, requestID: request.requestID) {

@@ -48,9 +48,8 @@ public final class VerificationController {
 
     /// `POST /emails/verification/` from the confirm page's button.
     public func confirm(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
-        return try activate(try check(token: request.form["token"], request: request))
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        return try activate(try check(token: try request.form()["token"], request: request))
     }
 
     public func head(_ request: Request) throws -> Response {
@@ -61,9 +60,8 @@ public final class VerificationController {
     /// `POST /emails/verification/resend/` from an expired link's page: a new mail to the same
     /// address, for the user the link was for, under the same throttle as `PUT /emails/`.
     public func resend(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
-        guard let token = request.form["token"], !token.isEmpty else {
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        guard let token = try request.form()["token"], !token.isEmpty else {
             throw HTTPError(.badRequest, code: .necessaryParameter, "缺少token")
         }
         let claims: VerificationToken.Claims

@@ -37,7 +37,7 @@ public final class App {
             router.add("/logout/", .html, [(.get, login.logout), (.post, login.confirmLogout)])
             router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
         }
-        router.add("/emails/", .json, databaseFailure: EmailController.saveFailed, [(.put, emails.bind)])
+        router.add("/emails/", .json, databaseFailure: EmailController.saveFailed, bodyRefusal: .atRead, [(.put, emails.bind)])
         let status = StatusController(database: database, gate: gate, settings: settings)
         router.add("/emails/status/", .json, [(.get, status.status), (.head, status.status)])
         var verifying: [(Method, Handler)] = [(.get, verification.verify), (.head, verification.head)]
@@ -71,6 +71,7 @@ public final class App {
         switch router.match(request.method, request.path) {
         case .found(let handler, let route):
             do {
+                if request.body == .refused, route.bodyRefusal == .beforeHandler { throw HTTPError.bodyTooLarge() }
                 return (try handler(request), route.path)
             } catch {
                 return (errors.response(for: error, route: route, request: request), route.path)

@@ -22,7 +22,7 @@ import HTTP
         #expect(request.host == "www.meiduo.site" && request.origin == "https://www.meiduo.site")
         #expect(request.referer == "https://www.meiduo.site/info/" && request.ifNoneMatch == "\"1a\"")
         #expect(request.remoteAddress == "203.0.113.7" && request.requestID == "0123456789abcdef0123456789abcdef")
-        #expect(request.body.isEmpty, "the body is read separately")
+        #expect(request.body == .accepted([]), "the body is read separately")
     }
 
     @Test func missingParametersHaveSafeDefaults() {
