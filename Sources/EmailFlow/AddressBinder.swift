@@ -1,4 +1,6 @@
 import EmailCore
+import HTTP
+import Instruments
 import Logging
 import Processes
 import Settings
@@ -22,7 +24,40 @@ struct AddressBinder {
 
     static let logger = Logger(label: "responder")
 
-    func bind(_ user: User, email: String, requestID: String) throws -> Outbox.BindOutcome {
+    /// A bind that went through; either way, the seconds before another mail to the address may go.
+    enum Bound {
+        /// The mail is queued.
+        case queued(retryAfter: Int)
+        /// The address is the user's verified one already: nothing was written.
+        case unchanged(retryAfter: Int)
+
+        var retryAfter: Int {
+            switch self {
+            case .queued(let seconds), .unchanged(let seconds): seconds
+            }
+        }
+    }
+
+    /// Binds, and answers the throttles' and the queue's refusals with their errors (a JSON
+    /// route shows their `retry_after`, a page their hint), counted like the queued mail.
+    func bind(_ user: User, email: String, requestID: String) throws -> Bound {
+        switch try store(user, email: email, requestID: requestID) {
+        case .throttled(let retryAfter, let limit):
+            Instruments.throttled[limit.rawValue]?.increment()
+            throw HTTPError.throttled(retryAfter: retryAfter)
+        case .busy(let retryAfter):
+            Instruments.throttled["queue"]?.increment()
+            throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
+        case .queued(let outbox, let retryAfter, _):
+            Instruments.mailsQueued.increment()
+            Self.logger.info("verification mail queued", metadata: ["outbox": "\(outbox)", "request_id": "\(requestID)"])
+            return .queued(retryAfter: retryAfter)
+        case .unchanged(let retryAfter):
+            return .unchanged(retryAfter: retryAfter)
+        }
+    }
+
+    private func store(_ user: User, email: String, requestID: String) throws -> Outbox.BindOutcome {
         let now = Clock.unixSeconds()
         let mail = try VerificationMail(userID: user.id, email: email, now: now, settings: settings, templates: templates)
         var notice: (recipient: String, messageID: String, message: [UInt8])?

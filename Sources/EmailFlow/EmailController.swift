@@ -1,8 +1,6 @@
 import Auth
 import EmailCore
 import HTTP
-import Instruments
-import Logging
 import Settings
 import Store
 import Views
@@ -16,7 +14,6 @@ public final class EmailController {
     private let csrf: CSRF
 
     static let saved = "添加邮箱成功"
-    static let logger = Logger(label: "responder")
 
     /// What a database failure on this route answers: 200 with code 5000, as the tutorial.
     public static let saveFailed = HTTPError(.ok, code: .database, "添加邮箱失败")
@@ -34,23 +31,9 @@ public final class EmailController {
         let email = try Self.email(in: request.body.bytes())
         guard EmailPattern.matches(email) else { throw HTTPError(.forbidden, code: .email, "参数email有误") }
 
-        switch try binder.bind(user, email: email, requestID: request.requestID) {
-        case .throttled(let retryAfter, let limit):
-            Instruments.throttled[limit.rawValue]?.increment()
-            var error = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", headers: [("Retry-After", String(retryAfter))])
-            error.fields = [("retry_after", .int(Int64(retryAfter)))]
-            throw error
-        case .busy(let retryAfter):
-            Instruments.throttled["queue"]?.increment()
-            throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
-        case .queued(let outbox, let retryAfter, _):
-            Instruments.mailsQueued.increment()
-            Self.logger.info("verification mail queued", metadata: ["outbox": "\(outbox)", "request_id": "\(request.requestID)"])
-            return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(retryAfter)))])
-        case .unchanged(let retryAfter):
-            // Answered as a bind: whether the address was verified already is the user's to see on /info/.
-            return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(retryAfter)))])
-        }
+        // An address verified already is answered as a bind too: that is the user's to see on /info/.
+        let bound = try binder.bind(user, email: email, requestID: request.requestID)
+        return .json(.ok, Self.saved, fields: [("retry_after", .int(Int64(bound.retryAfter)))])
     }
 
     /// The `email` of a JSON object body.

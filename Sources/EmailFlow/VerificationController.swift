@@ -1,7 +1,6 @@
 import Auth
 import EmailCore
 import HTTP
-import Instruments
 import Processes
 import Settings
 import Store
@@ -77,15 +76,7 @@ public final class VerificationController {
                             action: .link("/info/", label: "前往用户中心"))
         }
         switch try binder.bind(user, email: claims.email, requestID: request.requestID) {
-        case .throttled(let retryAfter, let limit):
-            Instruments.throttled[limit.rawValue]?.increment()
-            throw HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
-                            headers: [("Retry-After", String(retryAfter))])
-        case .busy(let retryAfter):
-            Instruments.throttled["queue"]?.increment()
-            throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
         case .queued:
-            Instruments.mailsQueued.increment()
             return templates.page("error", [
                 "message": "验证邮件已重新发送", "hint": "请查收发往 \(claims.email) 的邮件，并点击其中的链接。",
             ])
