@@ -36,6 +36,10 @@ struct AddressBinder {
             case .queued(let seconds), .unchanged(let seconds): seconds
             }
         }
+
+        var isUnchanged: Bool {
+            if case .unchanged = self { true } else { false }
+        }
     }
 
     /// Binds, and answers the throttles' and the queue's refusals with their errors (a JSON

@@ -77,9 +77,9 @@ public final class App {
                 return (errors.response(for: error, route: route, request: request), route.path)
             }
         case .methodNotAllowed(let allow, let route):
-            return (errors.render(.methodNotAllowed(allow: allow), flavor: route.flavor), route.path)
+            return (errors.render(.methodNotAllowed(allow: allow), flavor: route.flavor, request: request), route.path)
         case .notFound(let flavor):
-            return (errors.render(.notFound(), flavor: flavor), "other")
+            return (errors.render(.notFound(), flavor: flavor, request: request), "other")
         }
     }
 }
