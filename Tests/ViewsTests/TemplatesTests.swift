@@ -23,25 +23,16 @@ import Views
 
     var templates: Templates { try! Templates(directory: folder, required: []) }
 
-    struct Page: PageView {
-        static let template = "page"
+    /// A page of one of the folder's templates, named by `Name`.
+    struct Probe<Name: TemplateName>: PageView {
+        static var template: String { Name.template }
         let context: ViewContext
     }
 
-    struct Partial: PageView {
-        static let template = "partial"
-        let context: ViewContext
-    }
-
-    struct Pragma: PageView {
-        static let template = "pragma"
-        let context: ViewContext
-    }
-
-    struct Child: PageView {
-        static let template = "child"
-        let context: ViewContext
-    }
+    enum Page: TemplateName { static let template = "page" }
+    enum Partial: TemplateName { static let template = "partial" }
+    enum Pragma: TemplateName { static let template = "pragma" }
+    enum Child: TemplateName { static let template = "child" }
 
     struct Body: MailView {
         static let name = "body"
@@ -63,10 +54,10 @@ import Views
     func everyTemplateEscapesEveryValueByteByByte(value: String) throws {
         let expected = EscapedHTML(escaping: value).text
         let values: ViewContext = ["value": .text(value), "list": .list([["item": .text(value)]])]
-        #expect(try html(Page(context: values)) == "<p title=\"\(expected)\">\(expected)</p>")
-        #expect(try html(Partial(context: values)) == "<b><p title=\"\(expected)\">\(expected)</p></b>")
-        #expect(try html(Pragma(context: values)) == "<u>\(expected)</u>")
-        #expect(try html(Child(context: values)) == "<title>\(expected)</title><main><i data-x='\(expected)'>\(expected)</i></main>")
+        #expect(try html(Probe<Page>(context: values)) == "<p title=\"\(expected)\">\(expected)</p>")
+        #expect(try html(Probe<Partial>(context: values)) == "<b><p title=\"\(expected)\">\(expected)</p></b>")
+        #expect(try html(Probe<Pragma>(context: values)) == "<u>\(expected)</u>")
+        #expect(try html(Probe<Child>(context: values)) == "<title>\(expected)</title><main><i data-x='\(expected)'>\(expected)</i></main>")
         let mail = try templates.mail(Body(context: values))
         #expect(mail.html == "<a href=\"\(expected)\">\(expected)</a>")
         #expect(mail.text == value)
@@ -106,7 +97,7 @@ import Views
     }
 
     @Test func viewsNameTheTemplatesToLoad() {
-        #expect(Page.templates == ["page"])
+        #expect(Probe<Page>.templates == ["page"])
         #expect(Body.templates == ["mail/body.txt", "mail/body.html"])
     }
 
@@ -123,4 +114,8 @@ import Views
         #expect(throws: Templates.LoadError.self) { try Templates(directory: folder, required: ["absent"]) }
         #expect(throws: Templates.LoadError.self) { try Templates(directory: folder + "/nope", required: []) }
     }
+}
+
+protocol TemplateName {
+    static var template: String { get }
 }
