@@ -50,9 +50,11 @@ def save_email(driver, email):
     field = driver.find_element(By.ID, "email-input")
     field.clear()
     field.send_keys(email)
-    driver.find_element(By.ID, "email-save").click()
     message = driver.find_element(By.ID, "email-message")
-    wait(driver).until(lambda _: message.is_displayed() and message.text)
+    # The message shown before stays until the answer replaces it: wait for the new one.
+    before = message.text if message.is_displayed() else ""
+    driver.find_element(By.ID, "email-save").click()
+    wait(driver).until(lambda _: message.is_displayed() and message.text and message.text != before)
     return message
 
 
