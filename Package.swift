@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "ServiceTests", dependencies: [
-            "Service", "Settings", "Store", "HTTP", "Auth", "MariaDB", "Processes", "Telemetry",
+            "Service", "Settings", "Store", "HTTP", "Auth", "EmailCore", "MariaDB", "Processes", "Telemetry",
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
     ]

@@ -77,8 +77,9 @@ public struct CSRF: Sendable {
 
     // MARK: Checking
 
-    /// Whether an unsafe request may proceed: where it came from, then its token.
-    public func accepts(_ request: Request) -> Bool {
+    /// Whether an unsafe request may proceed: where it came from, then its token. A token in a
+    /// form body that was refused for its size is the 413 error.
+    public func accepts(_ request: Request) throws(HTTPError) -> Bool {
         if let origin = request.origin {
             guard originVerified(origin, request) else { return false }
         } else if request.isSecure {
@@ -86,7 +87,7 @@ public struct CSRF: Sendable {
         }
         guard let secret = request.cookies[cookieName].flatMap(Self.secret(fromCookie:)) else { return false }
         var submitted = request.method == .post && request.mediaType == "application/x-www-form-urlencoded"
-            ? request.form[Self.formField] ?? "" : ""
+            ? try request.form()[Self.formField] ?? "" : ""
         if submitted.isEmpty { submitted = request.csrfHeader ?? "" }
         guard Self.isWellFormed(submitted) else { return false }
         let candidate = submitted.utf8.count == Self.tokenLength ? Self.unmask(submitted) : submitted

@@ -35,21 +35,20 @@ public final class LoginController {
         devices = DeviceCookie(secretKey: settings.secretKey)
     }
 
-    public func form(_ request: Request) -> Response {
-        loginPage(request, secret: csrf.secret(for: request), next: request.query("next"), username: "", error: nil, status: .ok)
+    public func form(_ request: Request) throws -> Response {
+        try loginPage(request, secret: csrf.secret(for: request), next: request.query("next"), username: "", error: nil, status: .ok)
     }
 
     public func submit(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
-        let form = request.form
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        let form = try request.form()
         let username = form["username"] ?? "", password = form["password"] ?? ""
         let next = form["next"]
         let secret = csrf.secret(for: request)
-        func page(_ error: String, _ status: Status) -> Response {
-            loginPage(request, secret: secret, next: next, username: username, error: error, status: status)
+        func page(_ error: String, _ status: Status) throws -> Response {
+            try loginPage(request, secret: secret, next: next, username: username, error: error, status: status)
         }
-        guard !username.isEmpty, !password.isEmpty else { return page("请输入用户名和密码", .badRequest) }
+        guard !username.isEmpty, !password.isEmpty else { return try page("请输入用户名和密码", .badRequest) }
 
         // Meiduo's rule: an 11-digit number starting 1[3-9] is a mobile number, anything else a username.
         let login: Users.Login = MobileNumber.isValid(username) ? .mobile(username) : .username(username)
@@ -63,7 +62,7 @@ public final class LoginController {
         switch entered {
         case .failure(let wait):
             instruments.throttled[wait.scope == .address ? .loginAddress : .loginAccount].increment()
-            var response = page("登录失败次数过多，请在 \((wait.seconds + 59) / 60) 分钟后再试", .tooManyRequests)
+            var response = try page("登录失败次数过多，请在 \((wait.seconds + 59) / 60) 分钟后再试", .tooManyRequests)
             response.headers.append(("Retry-After", String(wait.seconds)))
             return response
         case .success(let recorded):
@@ -78,7 +77,7 @@ public final class LoginController {
         guard let credentials, check.verified, credentials.isActive else {
             // The attempt's rows stay: they are its failure.
             instruments.loginFailures.increment()
-            return page("用户名或密码错误", .badRequest)
+            return try page("用户名或密码错误", .badRequest)
         }
 
         let user = credentials.user
@@ -133,8 +132,7 @@ public final class LoginController {
 
     /// `POST /logout/`, from that button.
     public func confirmLogout(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
         return try endSession(request)
     }
 
@@ -152,10 +150,10 @@ public final class LoginController {
 
     /// `next` is kept only when it is a same-site path: anything else is dropped here, before
     /// it is rendered, not merely escaped.
-    private func loginPage(_ request: Request, secret: String, next: String?, username: String, error: String?, status: Status) -> Response {
-        var context: [String: Any] = ["csrf_token": CSRF.mask(secret), "next": RedirectTarget.sanitize(next, fallback: ""), "username": username]
-        if let error { context["error"] = error }
-        var response = templates.page("login", context, status: status)
+    private func loginPage(_ request: Request, secret: String, next: String?, username: String, error: String?, status: Status) throws -> Response {
+        let page = LoginPage(
+            csrfToken: CSRF.mask(secret), next: RedirectTarget.sanitize(next, fallback: ""), username: username, error: error)
+        var response = try templates.page(page, status: status)
         response.cookies = [csrf.cookie(secret)]
         return response
     }

@@ -1,5 +1,7 @@
 import EmailCore
+import HTTP
 import Instruments
+import Logging
 import Processes
 import Settings
 import Store
@@ -17,7 +19,46 @@ struct AddressBinder {
     /// binder uses.
     let claim = Int64.random(in: 1...Int64.max)
 
-    func bind(_ user: User, email: String, requestID: String) throws -> Outbox.BindOutcome {
+    static let logger = Logger(label: "responder")
+
+    /// A bind that went through; either way, the seconds before another mail to the address may go.
+    enum Bound {
+        /// The mail is queued.
+        case queued(retryAfter: Int)
+        /// The address is the user's verified one already: nothing was written.
+        case unchanged(retryAfter: Int)
+
+        var retryAfter: Int {
+            switch self {
+            case .queued(let seconds), .unchanged(let seconds): seconds
+            }
+        }
+
+        var isUnchanged: Bool {
+            if case .unchanged = self { true } else { false }
+        }
+    }
+
+    /// Binds, and answers the throttles' and the queue's refusals with their errors (a JSON
+    /// route shows their `retry_after`, a page their hint), counted like the queued mail.
+    func bind(_ user: User, email: String, requestID: String) throws -> Bound {
+        switch try store(user, email: email, requestID: requestID) {
+        case .throttled(let retryAfter, let limit):
+            instruments.throttled[limit == .address ? .address : .user].increment()
+            throw HTTPError.throttled(retryAfter: retryAfter)
+        case .busy(let retryAfter):
+            instruments.throttled[.queue].increment()
+            throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
+        case .queued(let outbox, let retryAfter, _):
+            instruments.mailsQueued.increment()
+            Self.logger.info("verification mail queued", metadata: ["outbox": "\(outbox)", "request_id": "\(requestID)"])
+            return .queued(retryAfter: retryAfter)
+        case .unchanged(let retryAfter):
+            return .unchanged(retryAfter: retryAfter)
+        }
+    }
+
+    private func store(_ user: User, email: String, requestID: String) throws -> Outbox.BindOutcome {
         let now = Clock.unixSeconds()
         let mail = try VerificationMail(userID: user.id, email: email, now: now, settings: settings, templates: templates)
         var notice: (recipient: String, messageID: String, message: [UInt8])?
@@ -30,14 +71,6 @@ struct AddressBinder {
             addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
             addressHourly: settings.mail.throttleAddressHourly,
             reconfirmable: settings.mail.reconfirmable, notice: notice, lease: nil, maxQueueLag: settings.delivery.maxQueueLag)
-        let outcome = try queue.bind(binding, claim: claim, leaseSeconds: settings.delivery.leaseSeconds)
-        switch outcome {
-        case .throttled(_, .address): instruments.throttled[.address].increment()
-        case .throttled(_, .user): instruments.throttled[.user].increment()
-        case .busy: instruments.throttled[.queue].increment()
-        case .queued: instruments.mailsQueued.increment()
-        case .unchanged: break
-        }
-        return outcome
+        return try queue.bind(binding, claim: claim, leaseSeconds: settings.delivery.leaseSeconds)
     }
 }

@@ -6,16 +6,25 @@ import Views
 /// (shown masked), and what to do if it was not them.
 public struct NoticeMail {
     public static let subject = "美多商城账号邮箱变更提醒"
-    static let template = "address_changed"
-    public static let templates = TemplatedMail.templates(template)
+    public static let templates = Body.templates
+
+    /// `mail/address_changed.{txt,html}`: the account, and the new address masked.
+    public struct Body: MailView {
+        public static let name = "address_changed"
+
+        let username: String
+        let maskedNewAddress: String
+
+        public var context: ViewContext { ["username": .text(username), "new_email": .text(maskedNewAddress)] }
+    }
 
     public let messageID: String
     public let message: [UInt8]
 
     public init(to oldAddress: String, newAddress: String, username: String, now: Int64, settings: Settings, templates: Templates) throws {
         let mail = try TemplatedMail(
-            Self.template, to: oldAddress, subject: Self.subject, values: ["username": username, "new_email": MailAddress.masked(newAddress)],
-            now: now, settings: settings, templates: templates)
+            Body(username: username, maskedNewAddress: MailAddress.masked(newAddress)), to: oldAddress, subject: Self.subject, now: now,
+            settings: settings, templates: templates)
         messageID = mail.messageID
         message = mail.message
     }

@@ -27,15 +27,7 @@ public final class UserCenterController {
         let secret = csrf.secret(for: request)
         // With EMAIL_RECONFIRMABLE, the address asked for waits beside the verified one.
         let pending = reconfirmable ? try database.run { try PendingEmails.find(userID: user.id, on: $0) } : nil
-        var response = templates.page("info", [
-            "pending_email": pending ?? "", "has_pending": pending != nil,
-            "username": user.username,
-            "mobile": user.mobile,
-            "email": user.email,
-            "has_email": !user.email.isEmpty,
-            "email_active": user.emailActive,
-            "csrf_token": CSRF.mask(secret),
-        ])
+        var response = try templates.page(InfoPage(user: user, pendingEmail: pending, csrfToken: CSRF.mask(secret)))
         response.cookies = [csrf.cookie(secret)]
         return response
     }

@@ -38,18 +38,16 @@ public final class VerificationController {
         let claims = try check(token: request.query("token"), request: request)
         guard settings.verification.confirmPage else { return try activate(claims) }
         let secret = csrf.secret(for: request)
-        var page = templates.page("verify_confirm", [
-            "email": claims.email, "token": request.query("token") ?? "", "csrf_token": CSRF.mask(secret),
-        ])
+        var page = try templates.page(
+            VerifyConfirmPage(email: claims.email, token: request.query("token") ?? "", csrfToken: CSRF.mask(secret)))
         page.cookies = [csrf.cookie(secret)]
         return page
     }
 
     /// `POST /emails/verification/` from the confirm page's button.
     public func confirm(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
-        return try activate(try check(token: request.form["token"], request: request))
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        return try activate(try check(token: try request.form()["token"], request: request))
     }
 
     public func head(_ request: Request) throws -> Response {
@@ -60,9 +58,8 @@ public final class VerificationController {
     /// `POST /emails/verification/resend/` from an expired link's page: a new mail to the same
     /// address, for the user the link was for, under the same throttle as `PUT /emails/`.
     public func resend(_ request: Request) throws -> Response {
-        _ = try request.checkedBody()
-        guard csrf.accepts(request) else { throw HTTPError.csrfFailed() }
-        guard let token = request.form["token"], !token.isEmpty else {
+        guard try csrf.accepts(request) else { throw HTTPError.csrfFailed() }
+        guard let token = try request.form()["token"], !token.isEmpty else {
             throw HTTPError(.badRequest, code: .necessaryParameter, "缺少token")
         }
         let claims: VerificationToken.Claims
@@ -77,19 +74,8 @@ public final class VerificationController {
             throw HTTPError(.forbidden, code: .parameter, "该邮箱已不是您账号的邮箱", hint: "请到用户中心查看或更换邮箱。",
                             action: .link("/info/", label: "前往用户中心"))
         }
-        switch try binder.bind(user, email: claims.email, requestID: request.requestID) {
-        case .throttled(let retryAfter, let limit):
-            throw HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
-                            headers: [("Retry-After", String(retryAfter))])
-        case .busy(let retryAfter):
-            throw HTTPError.mailQueueBusy(retryAfter: retryAfter)
-        case .queued:
-            return templates.page("error", [
-                "message": "验证邮件已重新发送", "hint": "请查收发往 \(claims.email) 的邮件，并点击其中的链接。",
-            ])
-        case .unchanged:
-            return templates.page("error", ["message": "该邮箱已验证", "hint": "\(claims.email) 已是您账号的已验证邮箱。"])
-        }
+        let bound = try binder.bind(user, email: claims.email, requestID: request.requestID)
+        return try templates.page(ResentPage(email: claims.email, alreadyVerified: bound.isUnchanged))
     }
 
     private func activate(_ claims: VerificationToken.Claims) throws -> Response {

@@ -6,8 +6,17 @@ import Views
 /// `templates/mail/`, and the finished MIME message.
 public struct VerificationMail {
     public static let subject = "美多商城邮箱验证"
-    static let template = "verify_email"
-    public static let templates = TemplatedMail.templates(template)
+    public static let templates = Body.templates
+
+    /// `mail/verify_email.{txt,html}`: the address and the link that verifies it.
+    public struct Body: MailView {
+        public static let name = "verify_email"
+
+        let email: String
+        let verifyURL: String
+
+        public var context: ViewContext { ["email": .text(email), "verify_url": .text(verifyURL)] }
+    }
 
     public let messageID: String
     public let verifyURL: String
@@ -19,8 +28,7 @@ public struct VerificationMail {
             expiresIn: Int64(settings.verification.lifetime))
         verifyURL = settings.verification.url + "?token=" + token
         let mail = try TemplatedMail(
-            Self.template, to: email, subject: Self.subject, values: ["email": email, "verify_url": verifyURL], now: now,
-            settings: settings, templates: templates)
+            Body(email: email, verifyURL: verifyURL), to: email, subject: Self.subject, now: now, settings: settings, templates: templates)
         messageID = mail.messageID
         message = mail.message
     }

@@ -53,6 +53,14 @@ public struct HTTPError: Error, Sendable {
         HTTPError(.forbidden, code: .notAllowed, "CSRF验证失败", fileID: fileID, line: line)
     }
 
+    /// Too many verification mails lately: nothing was stored.
+    public static func throttled(retryAfter: Int, fileID: String = #fileID, line: Int = #line) -> HTTPError {
+        var error = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
+                              headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
+        error.fields = [("retry_after", .int(Int64(retryAfter)))]
+        return error
+    }
+
     /// New mail refused while the queue is too far behind (MEIDUO_MAIL_MAX_LAG): nothing was stored.
     public static func mailQueueBusy(retryAfter: Int, fileID: String = #fileID, line: Int = #line) -> HTTPError {
         var error = HTTPError(.serviceUnavailable, code: .throttled, "邮件发送繁忙", hint: "请在 \(retryAfter) 秒后再试。",

@@ -30,9 +30,7 @@ public struct Request: Sendable {
     /// nginx's `$request_id` (the `REQUEST_ID` FastCGI parameter), or one the service made.
     public var requestID: String
     public var cookies: [String: String]
-    public var body: [UInt8]
-    /// The body was over the size limit and was not read; handlers learn it at their body step.
-    public var bodyTooLarge = false
+    public var body: RequestBody
 
     public init(
         method: Method, path: String, queryString: String = "", contentType: String = "", csrfHeader: String? = nil,
@@ -48,7 +46,7 @@ public struct Request: Sendable {
         self.remoteAddress = ""
         self.requestID = ""
         self.cookies = cookieHeader.map(Cookies.parse) ?? [:]
-        self.body = body
+        self.body = .accepted(body)
     }
 
     /// A request from the CGI parameters nginx sends (`fastcgi_params` plus `REQUEST_ID`); the
@@ -93,15 +91,11 @@ public struct Request: Sendable {
         FormFields(Array(queryString.utf8))[name]
     }
 
-    /// The body, or the 413 error when it was over the limit.
-    public func checkedBody() throws(HTTPError) -> [UInt8] {
-        guard !bodyTooLarge else { throw .bodyTooLarge() }
-        return body
-    }
-
-    /// The fields of an `application/x-www-form-urlencoded` body (none for other types).
-    public var form: FormFields {
-        mediaType == "application/x-www-form-urlencoded" ? FormFields(body) : FormFields([])
+    /// The fields of an `application/x-www-form-urlencoded` body (none for other types), or the
+    /// 413 error when the body was refused, whatever its type.
+    public func form() throws(HTTPError) -> FormFields {
+        let bytes = try body.bytes()
+        return mediaType == "application/x-www-form-urlencoded" ? FormFields(bytes) : FormFields([])
     }
 
     /// The content type without its parameters, lowercased.

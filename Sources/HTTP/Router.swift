@@ -3,8 +3,15 @@ public enum Flavor: Sendable {
     case json, html
 }
 
-/// Maps method and exact path to a handler. Each path also says how its errors look: its
-/// flavor, and what its clients are told when the database fails under it.
+/// When a body over the size limit is refused: before the handler runs, or when the handler
+/// reads it, after the checks a path's contract puts first (`PUT /emails/`: session, then CSRF).
+public enum BodyRefusal: Sendable {
+    case beforeHandler, atRead
+}
+
+/// Maps method and exact path to a handler. Each path also says how its errors look (its
+/// flavor, and what its clients are told when the database fails under it) and when a body
+/// over the limit is refused.
 public struct Router<Handler> {
     public struct Route {
         /// The path it was registered under.
@@ -12,6 +19,7 @@ public struct Router<Handler> {
         public let flavor: Flavor
         /// The answer for a database failure on this path: each path words it for its clients.
         public let databaseFailure: HTTPError
+        public let bodyRefusal: BodyRefusal
         let handlers: [(Method, Handler)]
     }
 
@@ -26,9 +34,14 @@ public struct Router<Handler> {
 
     public init() {}
 
-    public mutating func add(_ path: String, _ flavor: Flavor, databaseFailure: HTTPError? = nil, _ handlers: [(Method, Handler)]) {
+    public mutating func add(
+        _ path: String, _ flavor: Flavor, databaseFailure: HTTPError? = nil, bodyRefusal: BodyRefusal = .beforeHandler,
+        _ handlers: [(Method, Handler)]
+    ) {
         precondition(routes[path] == nil, "route \(path) registered twice")
-        routes[path] = Route(path: path, flavor: flavor, databaseFailure: databaseFailure ?? Self.databaseFailure(flavor), handlers: handlers)
+        routes[path] = Route(
+            path: path, flavor: flavor, databaseFailure: databaseFailure ?? Self.databaseFailure(flavor), bodyRefusal: bodyRefusal,
+            handlers: handlers)
     }
 
     public func match(_ method: Method, _ path: String) -> Match {

@@ -42,7 +42,7 @@ public final class App {
             router.add("/logout/", .html, [(.get, login.logout), (.post, login.confirmLogout)])
             router.add("/info/", .html, [(.get, userCenter.page), (.head, userCenter.page)])
         }
-        router.add("/emails/", .json, databaseFailure: EmailController.saveFailed, [(.put, emails.bind)])
+        router.add("/emails/", .json, databaseFailure: EmailController.saveFailed, bodyRefusal: .atRead, [(.put, emails.bind)])
         let status = StatusController(database: database, gate: gate, settings: settings)
         router.add("/emails/status/", .json, [(.get, status.status), (.head, status.status)])
         var verifying: [(Method, Handler)] = [(.get, verification.verify), (.head, verification.head)]
@@ -76,14 +76,15 @@ public final class App {
         switch router.match(request.method, request.path) {
         case .found(let handler, let route):
             do {
+                if request.body == .refused, route.bodyRefusal == .beforeHandler { throw HTTPError.bodyTooLarge() }
                 return (try handler(request), route.path)
             } catch {
                 return (errors.response(for: error, route: route, request: request), route.path)
             }
         case .methodNotAllowed(let allow, let route):
-            return (errors.render(.methodNotAllowed(allow: allow), flavor: route.flavor), route.path)
+            return (errors.render(.methodNotAllowed(allow: allow), flavor: route.flavor, request: request), route.path)
         case .notFound(let flavor):
-            return (errors.render(.notFound(), flavor: flavor), "other")
+            return (errors.render(.notFound(), flavor: flavor, request: request), "other")
         }
     }
 }

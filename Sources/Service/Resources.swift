@@ -1,3 +1,4 @@
+import Auth
 import EmailFlow
 import Settings
 import Views
@@ -9,9 +10,11 @@ public struct Resources: Sendable {
     let templates: Templates
     let assets: StaticAssets
 
-    /// Every template the routes render.
-    static let requiredTemplates = ["layout", "error", "login", "info", "verify_confirm"] + VerificationMail.templates
-        + NoticeMail.templates
+    /// The templates of every view the routes render, and the layout the pages share.
+    static let requiredTemplates = ["layout"] + ([
+        ErrorPage.self, LoginPage.self, InfoPage.self, VerifyConfirmPage.self, ResentPage.self, VerificationMail.Body.self,
+        NoticeMail.Body.self,
+    ] as [any View.Type]).flatMap { $0.templates }
 
     public init(settings: Settings) throws {
         self.settings = settings

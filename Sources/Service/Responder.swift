@@ -96,9 +96,9 @@ public struct Responder {
         if request.contentLength > bodyLimit {
             // Drained, not kept (nginx caps its size), so nginx is not cut off while still sending.
             exchange.discardBody()
-            request.bodyTooLarge = true
+            request.body = .refused
         } else if request.contentLength > 0 {
-            request.body = exchange.readBody(limit: request.contentLength)
+            request.body = .accepted(exchange.readBody(limit: request.contentLength))
         }
         // Cut off before it was whole: the client is gone, and half a request is not acted on.
         guard exchange.requestRead() else { return }

@@ -2,11 +2,16 @@ import Foundation
 import HTTP
 import Mustache
 
-/// The Mustache templates under `templates/`, loaded once at start-up. Pages and HTML mail get
-/// every value through `HTMLEscaper` (see `EscapedValues`) and may not print anything
-/// unescaped; templates named `*.txt` are plain text and get their values as they are.
+/// The Mustache templates under `templates/`, loaded once at start-up, and rendered from views
+/// (`PageView`, `MailView`). HTML templates get every value as `EscapedHTML` and may not print
+/// anything unescaped; templates named `*.txt` are plain text and get their values as they are.
 public struct Templates: Sendable {
     public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A view that cannot be rendered: the request fails with a 500, the thread goes on.
+    public struct RenderError: Error, CustomStringConvertible {
         public let description: String
     }
 
@@ -43,26 +48,47 @@ public struct Templates: Sendable {
 
     private static func isText(_ name: String) -> Bool { name.hasSuffix(".txt") }
 
-    /// An HTML template, every value escaped.
-    public func html(_ name: String, _ values: [String: Any]) -> String {
-        precondition(!Self.isText(name), "\(name) is a text template")
-        return render(name, EscapedValues.wrap(values))
+    public func page(_ view: some PageView, status: Status = .ok) throws(RenderError) -> Response {
+        .html(try render(type(of: view).template, view.context, html: true), status: status)
     }
 
-    /// A plain-text template (`*.txt`), values as they are.
-    public func text(_ name: String, _ values: [String: Any]) -> String {
-        precondition(Self.isText(name), "\(name) is not a text template")
-        return render(name, values)
+    /// The mail's text and HTML bodies.
+    public func mail(_ view: some MailView) throws(RenderError) -> (text: String, html: String) {
+        let kind = type(of: view)
+        return (try render(kind.textTemplate, view.context, html: false), try render(kind.htmlTemplate, view.context, html: true))
     }
 
-    public func page(_ name: String, _ values: [String: Any], status: Status = .ok) -> Response {
-        .html(html(name, values), status: status)
-    }
-
-    private func render(_ name: String, _ values: [String: Any]) -> String {
-        guard let text = library.render(values, withTemplate: name) else {
-            preconditionFailure("template \(name) was not required at start-up")
+    private func render(_ name: String, _ context: ViewContext, html: Bool) throws(RenderError) -> String {
+        guard let text = library.render(try Self.engineContext(context, html: html), withTemplate: name) else {
+            throw RenderError(description: "template \(name) was not loaded at start-up")
         }
         return text
+    }
+
+    private static func engineContext(_ context: ViewContext, html: Bool) throws(RenderError) -> [String: Any] {
+        var values: [String: Any] = [:]
+        for (name, value) in context {
+            values[name] = try engineValue(value, html: html)
+        }
+        return values
+    }
+
+    private static func engineValue(_ value: ViewValue, html: Bool) throws(RenderError) -> Any {
+        switch value {
+        case .text(let text): html ? try verbatim(EscapedHTML(escaping: text)) : text
+        case .flag(let flag): flag
+        case .list(let rows): try rows.map { (row) throws(RenderError) in try engineContext(row, html: html) }
+        }
+    }
+
+    /// How escaped text reaches the engine: as a template holding only that text, which the
+    /// engine inserts as it is, in any template, partial or layout and under any content-type
+    /// pragma, so its own escaper never runs on a page.
+    private static func verbatim(_ escaped: EscapedHTML) throws(RenderError) -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: escaped.text)
+        } catch {
+            throw RenderError(description: "escaped text did not parse as plain text: \(error)")
+        }
     }
 }

@@ -26,19 +26,24 @@ import HTTP
         #expect(fields("=x")[""] == "x")
     }
 
-    @Test func requestQueryAndForm() {
+    @Test func requestQueryAndForm() throws {
         let request = Request(
             method: .post, path: "/login/", queryString: "next=%2Finfo%2F",
             contentType: "Application/X-WWW-Form-Urlencoded; charset=utf-8", body: Array("a=1".utf8))
         #expect(request.query("next") == "/info/")
-        #expect(request.form["a"] == "1")
+        #expect(try request.form()["a"] == "1")
         let json = Request(method: .post, path: "/login/", contentType: "application/json", body: Array("a=1".utf8))
-        #expect(json.form["a"] == nil, "only form bodies are read as forms")
+        #expect(try json.form()["a"] == nil, "only form bodies are read as forms")
     }
 
-    @Test func oversizedBodyIsAnError() {
-        var request = Request(method: .put, path: "/emails/")
-        request.bodyTooLarge = true
-        #expect(throws: HTTPError.self) { try request.checkedBody() }
+    /// A refused body has no bytes and no form, whatever its type: reading it is the 413 error.
+    @Test(arguments: ["application/x-www-form-urlencoded", "application/json", ""])
+    func aRefusedBodyCannotBeReadAsAnEmptyOne(contentType: String) {
+        var request = Request(method: .post, path: "/login/", contentType: contentType)
+        request.body = .refused
+        let bytes = #expect(throws: HTTPError.self) { try request.body.bytes() }
+        let form = #expect(throws: HTTPError.self) { try request.form() }
+        #expect(bytes?.status == .payloadTooLarge)
+        #expect(form?.status == .payloadTooLarge)
     }
 }

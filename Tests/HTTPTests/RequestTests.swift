@@ -30,7 +30,7 @@ import HTTP
         #expect(request.ifNoneMatch == "\"1a\"")
         #expect(request.remoteAddress == "203.0.113.7")
         #expect(request.requestID == "0123456789abcdef0123456789abcdef")
-        #expect(request.body.isEmpty, "the body is read separately")
+        #expect(request.body == .accepted([]), "the body is read separately")
     }
 
     @Test func missingParametersHaveSafeDefaults() {

@@ -79,7 +79,8 @@ final class TestClient {
     @discardableResult
     func execute(
         _ method: HTTP.Method, _ path: String, query: String = "", body: [UInt8] = [], contentType: String = "",
-        csrfHeader: String? = nil, cookies extra: [String: String] = [:], origin: String? = nil, requestID: String = ""
+        csrfHeader: String? = nil, cookies extra: [String: String] = [:], origin: String? = nil, requestID: String = "",
+        bodyRefused: Bool = false
     ) -> Response {
         let jar = cookies.merging(extra) { $1 }
         var request = Request(
@@ -88,6 +89,7 @@ final class TestClient {
         request.origin = origin
         request.host = "127.0.0.1:8080"
         request.requestID = requestID
+        if bodyRefused { request.body = .refused }
         let response = app.respond(to: request)
         for cookie in response.cookies {
             if cookie.maxAge == 0 { cookies[cookie.name] = nil } else { cookies[cookie.name] = cookie.value }

@@ -23,6 +23,26 @@ import Views
 
     var templates: Templates { try! Templates(directory: folder, required: []) }
 
+    /// A page of one of the folder's templates, named by `Name`.
+    struct Probe<Name: TemplateName>: PageView {
+        static var template: String { Name.template }
+        let context: ViewContext
+    }
+
+    enum Page: TemplateName { static let template = "page" }
+    enum Partial: TemplateName { static let template = "partial" }
+    enum Pragma: TemplateName { static let template = "pragma" }
+    enum Child: TemplateName { static let template = "child" }
+
+    struct Body: MailView {
+        static let name = "body"
+        let context: ViewContext
+    }
+
+    func html(_ view: some PageView) throws -> String {
+        String(decoding: try templates.page(view).body, as: UTF8.self)
+    }
+
     /// Values that defeat an escaper working on `Character`s: a quote or bracket followed by a
     /// combining mark, a zero-width joiner or a variation selector is one grapheme with it.
     static let hostile = [
@@ -31,32 +51,54 @@ import Views
     ]
 
     @Test(arguments: hostile)
-    func everyTemplateEscapesEveryValueByteByByte(value: String) {
-        let expected = HTMLEscaper.escape(value)
-        let templates = templates
-        #expect(templates.html("page", ["value": value]) == "<p title=\"\(expected)\">\(expected)</p>")
-        #expect(templates.html("partial", ["value": value]) == "<b><p title=\"\(expected)\">\(expected)</p></b>")
-        #expect(templates.html("pragma", ["value": value]) == "<u>\(expected)</u>")
-        #expect(templates.html("mail/body.html", ["value": value]) == "<a href=\"\(expected)\">\(expected)</a>")
-        #expect(templates.html("child", ["value": value, "list": [["item": value]]])
-            == "<title>\(expected)</title><main><i data-x='\(expected)'>\(expected)</i></main>")
-        #expect(templates.text("mail/body.txt", ["value": value]) == value)
+    func everyTemplateEscapesEveryValueByteByByte(value: String) throws {
+        let expected = EscapedHTML(escaping: value).text
+        let values: ViewContext = ["value": .text(value), "list": .list([["item": .text(value)]])]
+        #expect(try html(Probe<Page>(context: values)) == "<p title=\"\(expected)\">\(expected)</p>")
+        #expect(try html(Probe<Partial>(context: values)) == "<b><p title=\"\(expected)\">\(expected)</p></b>")
+        #expect(try html(Probe<Pragma>(context: values)) == "<u>\(expected)</u>")
+        #expect(try html(Probe<Child>(context: values)) == "<title>\(expected)</title><main><i data-x='\(expected)'>\(expected)</i></main>")
+        let mail = try templates.mail(Body(context: values))
+        #expect(mail.html == "<a href=\"\(expected)\">\(expected)</a>")
+        #expect(mail.text == value)
     }
 
     @Test func escaperWorksOnBytes() {
-        #expect(HTMLEscaper.escape("\"\u{301}<'>&") == "&quot;\u{301}&lt;&#39;&gt;&amp;")
-        #expect(HTMLEscaper.escape("{}") == "&#123;&#125;")
-        #expect(HTMLEscaper.escape("plain text 美") == "plain text 美")
+        #expect(EscapedHTML(escaping: "\"\u{301}<'>&").text == "&quot;\u{301}&lt;&#39;&gt;&amp;")
+        #expect(EscapedHTML(escaping: "{}").text == "&#123;&#125;")
+        #expect(EscapedHTML(escaping: "plain text 美").text == "plain text 美")
         for value in Self.hostile {
-            let bytes = Array(HTMLEscaper.escape(value).utf8)
+            let bytes = Array(EscapedHTML(escaping: value).text.utf8)
             #expect(!bytes.contains { "\"'<>{}".utf8.contains($0) }, "\(value)")
         }
     }
 
-    @Test func numbersAndFlagsRender() {
+    struct Flags: PageView {
+        static let template = "flags"
+        var context: ViewContext { ["n": .text("403"), "on": .flag(true), "off": .flag(false)] }
+    }
+
+    @Test func flagsRender() throws {
         let file = folder + "/flags.mustache"
-        try! "{{n}}{{#on}}yes{{/on}}{{^off}}no{{/off}}".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(templates.html("flags", ["n": 403, "on": true, "off": false]) == "403yesno")
+        try "{{n}}{{#on}}yes{{/on}}{{^off}}no{{/off}}".write(toFile: file, atomically: true, encoding: .utf8)
+        let page = try templates.page(Flags(), status: .forbidden)
+        #expect(String(decoding: page.body, as: UTF8.self) == "403yesno")
+        #expect(page.status == .forbidden)
+    }
+
+    struct Absent: PageView {
+        static let template = "absent"
+        var context: ViewContext { [:] }
+    }
+
+    /// A view whose template did not load fails its request; it does not trap the thread.
+    @Test func aViewWithoutItsTemplateIsAnError() {
+        #expect(throws: Templates.RenderError.self) { try templates.page(Absent()) }
+    }
+
+    @Test func viewsNameTheTemplatesToLoad() {
+        #expect(Probe<Page>.templates == ["page"])
+        #expect(Body.templates == ["mail/body.txt", "mail/body.html"])
     }
 
     @Test func unescapedOutputIsRefusedAtLoad() {
@@ -72,4 +114,8 @@ import Views
         #expect(throws: Templates.LoadError.self) { try Templates(directory: folder, required: ["absent"]) }
         #expect(throws: Templates.LoadError.self) { try Templates(directory: folder + "/nope", required: []) }
     }
+}
+
+protocol TemplateName {
+    static var template: String { get }
 }

@@ -1,8 +1,15 @@
-/// HTML escaping on UTF-8 bytes. An escaper that looks up whole `Character`s misses a quote or
+/// Text escaped for HTML, and the only form in which a value reaches an HTML template.
+/// Escaping works on UTF-8 bytes: an escaper that looks up whole `Character`s misses a quote or
 /// bracket followed by a combining mark or a joiner (one grapheme with it); bytes have no such
 /// blind spot. Braces are escaped too, so escaped text can never hold a Mustache tag.
-public enum HTMLEscaper {
-    public static func escape(_ text: String) -> String {
+public struct EscapedHTML: Sendable, Equatable {
+    public let text: String
+
+    public init(escaping raw: String) {
+        text = Self.escape(raw)
+    }
+
+    private static func escape(_ text: String) -> String {
         let utf8 = text.utf8
         guard utf8.contains(where: needsEscape) else { return text }
         var out: [UInt8] = []

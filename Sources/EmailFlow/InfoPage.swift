@@ -1,0 +1,21 @@
+import Store
+import Views
+
+/// `info.mustache`: the user center, with the address, its state, the address waiting to
+/// replace it (EMAIL_RECONFIRMABLE) and the CSRF token of the form that binds one.
+public struct InfoPage: PageView {
+    public static let template = "info"
+
+    let user: User
+    let pendingEmail: String?
+    let csrfToken: String
+
+    public var context: ViewContext {
+        [
+            "username": .text(user.username), "mobile": .text(user.mobile),
+            "email": .text(user.email), "has_email": .flag(!user.email.isEmpty), "email_active": .flag(user.emailActive),
+            "pending_email": .text(pendingEmail ?? ""), "has_pending": .flag(pendingEmail != nil),
+            "csrf_token": .text(csrfToken),
+        ]
+    }
+}
