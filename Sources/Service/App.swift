@@ -29,7 +29,7 @@ public final class App {
         // This thread's connection to the shop's Redis, for the cache session engines.
         let cache = settings.sessions.cache.map { SessionCache($0, instruments: instruments) }
         let gate = SessionGate(database: database, cache: cache, settings: settings, instruments: instruments, logger: logger)
-        let queue = MailQueue(database: database, handover: settings.delivery.workers > 0 ? handover : nil)
+        let queue = MailQueue(database: database, handover: handover, handsOver: settings.delivery.workers > 0)
         let emails = EmailController(gate: gate, templates: templates, settings: settings, queue: queue, instruments: instruments)
         let verification = VerificationController(
             database: database, gate: gate, templates: templates, settings: settings, queue: queue, instruments: instruments)

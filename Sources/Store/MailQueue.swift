@@ -8,13 +8,17 @@ import Logging
 public struct MailQueue {
     static let logger = Logger(label: "responder")
     let database: Database
-    /// The pipe from the responder to the senders; nil where there are none (the mail then
+    /// The pipe from the responder to the senders; nil where there is none (the mail then
     /// waits in the queue for `serve`).
     public let handover: Handover?
+    /// Whether new mail may be handed over: false where this instance runs no senders, whose
+    /// mail is claimed from the queue (they are still rung).
+    private let handsOver: Bool
 
-    public init(database: Database, handover: Handover?) {
+    public init(database: Database, handover: Handover?, handsOver: Bool = true) {
         self.database = database
         self.handover = handover
+        self.handsOver = handsOver
     }
 
     // MARK: The responder's side
@@ -25,7 +29,7 @@ public struct MailQueue {
     /// binding's `maxQueueLag` behind) and they are rung.
     public func bind(_ binding: Outbox.Binding, claim: Int64, leaseSeconds: Double) throws -> Outbox.BindOutcome {
         var binding = binding
-        binding.lease = handover.flatMap { $0.hasRoom ? Outbox.Lease(claim: claim, seconds: leaseSeconds) : nil }
+        binding.lease = handover.flatMap { handsOver && $0.hasRoom ? Outbox.Lease(claim: claim, seconds: leaseSeconds) : nil }
         // Handed over, the mail does not wait behind the queue; and the senders are keeping up.
         // The check reads the oldest entries of the due_at index, where delivered rows leave
         // delete-marked entries behind until purge catches up: cheap idle, costly under load.

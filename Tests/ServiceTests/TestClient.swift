@@ -19,8 +19,16 @@ final class TestClient {
     let app: App
     let database: Database
     let settings: Settings
-    /// The tests' own connection, to look at rows as they are, outside the app's Store.
-    private let inspector: MariaDB.Connection
+    /// The tests' own connection, to look at rows as they are, outside the app's Store; opened
+    /// on first use (some clients are given a database that does not exist).
+    private lazy var inspector: Result<MariaDB.Connection, any Error> = {
+        let db = settings.database
+        return Result {
+            try MariaDB.Connection(ConnectionOptions(
+                socket: db.socket, host: db.host, port: UInt32(db.port), user: db.user, password: db.password, database: db.name,
+                connectTimeout: UInt32(db.connectTimeout), readWriteTimeout: UInt32(db.readTimeout)))
+        }
+    }()
     private(set) var cookies: [String: String] = [:]
     /// The app's hand-over pipe; the senders' end is read here.
     private let pipe: (read: FileDescriptor, write: FileDescriptor)
@@ -54,10 +62,6 @@ final class TestClient {
         settings = try Settings(Environment(try Self.environment(overrides)))
         let instruments = ResponderInstruments(version: "service-tests")
         database = Database(settings.database, instruments: instruments.database)
-        let db = settings.database
-        inspector = try MariaDB.Connection(ConnectionOptions(
-            socket: db.socket, host: db.host, port: UInt32(db.port), user: db.user, password: db.password, database: db.name,
-            connectTimeout: UInt32(db.connectTimeout), readWriteTimeout: UInt32(db.readTimeout)))
         pipe = try FileDescriptor.pipe()
         senders = Handover(pipe: pipe.read)
         let telemetry = Telemetry(registry: PrometheusCollectorRegistry(), directory: NSTemporaryDirectory(), slot: "service-tests")
@@ -68,7 +72,7 @@ final class TestClient {
 
     /// Rows as the database holds them now.
     func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
-        try inspector.query(sql, values)
+        try inspector.get().query(sql, values)
     }
 
     deinit {
