@@ -45,36 +45,48 @@ let package = Package(
         // swift-metrics), and how the process tree's
         // figures become one Prometheus scrape (swift-prometheus).
         .target(name: "Instruments", dependencies: ["Processes", .product(name: "CoreMetrics", package: "swift-metrics")]),
-        .target(name: "Telemetry", dependencies: [
-            "Instruments", "Processes", .product(name: "CoreMetrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "Instruments", "Processes", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
 
         // The application, layer by layer.
         .target(name: "Settings", dependencies: ["Codecs", "EmailCore", "Processes"]),
         // Store is the only way into MariaDB (it imports the driver internally): a transaction is
         // a type, the queue's protocol one component.
-        .target(name: "Store", dependencies: [
-            "MariaDB", "Redis", "OpenSSL", "Codecs", "Settings", "Processes", "Instruments", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Store",
+            dependencies: [
+                "MariaDB", "Redis", "OpenSSL", "Codecs", "Settings", "Processes", "Instruments", .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "Views", dependencies: ["HTTP", .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "Auth", dependencies: [
-            "HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib", "Instruments",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "EmailFlow", dependencies: [
-            "Auth", "EmailCore", "HTTP", "Processes", "Settings", "Store", "Views", "Instruments",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "MailPool", dependencies: [
-            "Codecs", "Curl", "EmailCore", "Processes", "Settings", "Store", "Instruments", "Telemetry",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Service", dependencies: [
-            "FastCGI", "HTTP", "Settings", "Store", "Views", "Auth", "EmailFlow", "MailPool", "Processes",
-            "Instruments", "Telemetry", .product(name: "Logging", package: "swift-log"),
-            .product(name: "CoreMetrics", package: "swift-metrics"),
-        ]),
+        .target(
+            name: "Auth",
+            dependencies: [
+                "HTTP", "Store", "Views", "OpenSSL", "Codecs", "Settings", "Processes", "Zlib", "Instruments",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "EmailFlow",
+            dependencies: [
+                "Auth", "EmailCore", "HTTP", "Processes", "Settings", "Store", "Views", "Instruments",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "MailPool",
+            dependencies: [
+                "Codecs", "Curl", "EmailCore", "Processes", "Settings", "Store", "Instruments", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Service",
+            dependencies: [
+                "FastCGI", "HTTP", "Settings", "Store", "Views", "Auth", "EmailFlow", "MailPool", "Processes",
+                "Instruments", "Telemetry", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]),
         .executableTarget(
             name: "MeiduoEmail",
             dependencies: [
@@ -84,11 +96,13 @@ let package = Package(
             // The Swift runtime linked in: each of the four processes maps less (see README,
             // "Benchmarks"). Only the link step of this binary, so the tests build in the same
             // configuration with the test libraries, which exist only as shared objects.
-            linkerSettings: [.unsafeFlags([
-                "-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lFoundationEssentials",
-                "-lFoundationInternationalization", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims",
-                "-l_FoundationCollections", "-lswiftSynchronization", "-lswiftDispatch", "-Xlinker", "--end-group",
-            ])]),
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lFoundationEssentials",
+                    "-lFoundationInternationalization", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims",
+                    "-l_FoundationCollections", "-lswiftSynchronization", "-lswiftDispatch", "-Xlinker", "--end-group",
+                ])
+            ]),
 
         // Unit tests of pure logic, and ServiceTests: the real app driven without sockets
         // against the test MariaDB (`make test` runs them once its stack is up).
@@ -102,9 +116,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Processes"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "ServiceTests", dependencies: [
-            "Service", "Settings", "Store", "HTTP", "Auth", "EmailCore", "MariaDB", "Processes", "Telemetry",
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Settings", "Store", "HTTP", "Auth", "EmailCore", "MariaDB", "Processes", "Telemetry",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
     ]
 )

@@ -86,7 +86,8 @@ public struct CSRF: Sendable {
             guard refererVerified(request) else { return false }
         }
         guard let secret = request.cookies[cookieName].flatMap(Self.secret(fromCookie:)) else { return false }
-        var submitted = request.method == .post && request.mediaType == "application/x-www-form-urlencoded"
+        var submitted =
+            request.method == .post && request.mediaType == "application/x-www-form-urlencoded"
             ? try request.form()[Self.formField] ?? "" : ""
         if submitted.isEmpty { submitted = request.csrfHeader ?? "" }
         guard Self.isWellFormed(submitted) else { return false }

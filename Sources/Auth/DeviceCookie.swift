@@ -28,7 +28,7 @@ struct DeviceCookie {
         guard let value, let userID else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == Substring(String(userID)), parts[1].utf8.count == 32,
-              let mac = Hex.decode(parts[2])
+            let mac = Hex.decode(parts[2])
         else { return nil }
         let body = Array("\(parts[0]).\(parts[1])".utf8)
         guard ConstantTime.equals(HMAC.sha256(key: key, message: body), mac) else { return nil }

@@ -16,7 +16,7 @@ public struct DjangoSession: Sendable, Equatable {
     /// `get_user` answers AnonymousUser for it).
     public init?(_ data: [String: JSONValue]) {
         guard let id = data["_auth_user_id"]?.string, let userID = Int64(id), userID > 0,
-              let backend = data["_auth_user_backend"]?.string, let hash = data["_auth_user_hash"]?.string, !hash.isEmpty
+            let backend = data["_auth_user_backend"]?.string, let hash = data["_auth_user_hash"]?.string, !hash.isEmpty
         else { return nil }
         self.userID = userID
         self.backend = backend

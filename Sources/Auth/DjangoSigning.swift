@@ -30,11 +30,11 @@ public enum DjangoSigning {
         guard bytes.count <= maximumLength, let lastColon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return .failure(.malformed) }
         let value = bytes[..<lastColon]
         guard let signature = Base64.decode(String(decoding: bytes[(lastColon + 1)...], as: UTF8.self), alphabet: .url, padded: false),
-              keys.contains(where: { ConstantTime.equals(HMAC.sha256(key: signingKey(salt: salt, key: $0), message: value), signature) })
+            keys.contains(where: { ConstantTime.equals(HMAC.sha256(key: signingKey(salt: salt, key: $0), message: value), signature) })
         else { return .failure(.badSignature) }
 
         guard let timestampColon = value.lastIndex(of: UInt8(ascii: ":")),
-              let timestamp = base62(value[(timestampColon + 1)...])
+            let timestamp = base62(value[(timestampColon + 1)...])
         else { return .failure(.malformed) }
         if let maxAge, now - timestamp > Int64(maxAge) { return .failure(.expired) }
 

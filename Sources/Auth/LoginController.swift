@@ -70,10 +70,12 @@ public final class LoginController {
         }
         let started = Clock.monotonic()
         let check = hasher.check(password, against: credentials?.passwordHash)
-        Self.logger.debug("password check", metadata: [
-            "iterations": "\(check.iterations)", "milliseconds": "\(Int((Clock.monotonic() - started) * 1000))",
-            "request_id": "\(request.requestID)",
-        ])
+        Self.logger.debug(
+            "password check",
+            metadata: [
+                "iterations": "\(check.iterations)", "milliseconds": "\(Int((Clock.monotonic() - started) * 1000))",
+                "request_id": "\(request.requestID)",
+            ])
         guard let credentials, check.verified, credentials.isActive else {
             // The attempt's rows stay: they are its failure.
             instruments.loginFailures.increment()
@@ -111,8 +113,9 @@ public final class LoginController {
             csrf.cookie(CSRF.newSecret()),
             SetCookie(name: "username", value: CookieValue.encode(user.username), maxAge: Self.usernameCookieAge, secure: settings.cookieSecure),
             // This browser is now known to the account: others' failures no longer lock it out.
-            SetCookie(name: DeviceCookie.name, value: devices.issue(userID: user.id), maxAge: DeviceCookie.age, httpOnly: true,
-                      secure: settings.cookieSecure),
+            SetCookie(
+                name: DeviceCookie.name, value: devices.issue(userID: user.id), maxAge: DeviceCookie.age, httpOnly: true,
+                secure: settings.cookieSecure),
         ]
         return response
     }
@@ -122,8 +125,9 @@ public final class LoginController {
     public func logout(_ request: Request) throws -> Response {
         guard !csrf.isCrossSite(request) else {
             let secret = csrf.secret(for: request)
-            var error = HTTPError(.ok, code: .ok, "确定要退出登录吗？", hint: "退出请求来自其他网站。只有您本人想退出时才点击下面的按钮。",
-                                  action: .post("/logout/", label: "退出登录", fields: [(CSRF.formField, CSRF.mask(secret))]))
+            var error = HTTPError(
+                .ok, code: .ok, "确定要退出登录吗？", hint: "退出请求来自其他网站。只有您本人想退出时才点击下面的按钮。",
+                action: .post("/logout/", label: "退出登录", fields: [(CSRF.formField, CSRF.mask(secret))]))
             error.cookies = [csrf.cookie(secret)]
             throw error
         }

@@ -47,8 +47,10 @@ struct LoginThrottle {
     func enter(_ subjects: Subjects, on connection: Link) throws -> Result<Attempt, Refusal> {
         var ids: [Int64] = []
         var refusal: Refusal?
-        for (scope, subject, limit) in [(subjects.first.scope, subjects.first.subject, settings.accountFailures),
-                                        (.address, subjects.address, settings.addressFailures)] {
+        for (scope, subject, limit) in [
+            (subjects.first.scope, subjects.first.subject, settings.accountFailures),
+            (.address, subjects.address, settings.addressFailures),
+        ] {
             let id = try LoginFailures.enter(scope: scope, subject: subject, on: connection)
             ids.append(id)
             guard limit > 0, try LoginFailures.place(of: id, scope: scope, subject: subject, window: settings.window, on: connection) > limit

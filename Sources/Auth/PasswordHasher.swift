@@ -49,7 +49,7 @@ public struct PasswordHasher: Sendable {
         init?(_ encoded: String) {
             let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
             guard parts.count == 4, parts[0] == "pbkdf2_sha256",
-                  let iterations = Int(parts[1]), (1...100_000_000).contains(iterations), !parts[2].isEmpty
+                let iterations = Int(parts[1]), (1...100_000_000).contains(iterations), !parts[2].isEmpty
             else { return nil }
             self.iterations = iterations
             salt = String(parts[2])

@@ -40,8 +40,8 @@ public struct SessionGate {
         switch settings.engine {
         case .service:
             guard let digest = SessionID.digest(ofCookie: cookie),
-                  let live = try database.run({ try Sessions.live(digest: digest, on: $0) }),
-                  SessionAuthHash.matches(live.authHash, passwordHash: live.passwordHash, keys: keys)
+                let live = try database.run({ try Sessions.live(digest: digest, on: $0) }),
+                SessionAuthHash.matches(live.authHash, passwordHash: live.passwordHash, keys: keys)
             else { return nil }
             return live.user
         case .djangoDatabase:
@@ -104,8 +104,8 @@ public struct SessionGate {
     /// The check Django's `get_user` makes of a decoded session.
     private func djangoUser(_ data: [String: JSONValue]) throws -> User? {
         guard let session = DjangoSession(data), settings.authenticationBackends.contains(session.backend),
-              let found = try database.run({ try Users.activeWithPassword(id: session.userID, on: $0) }),
-              SessionAuthHash.matches(Array(session.authHash.utf8), passwordHash: found.passwordHash, keys: keys)
+            let found = try database.run({ try Users.activeWithPassword(id: session.userID, on: $0) }),
+            SessionAuthHash.matches(Array(session.authHash.utf8), passwordHash: found.passwordHash, keys: keys)
         else { return nil }
         return found.user
     }

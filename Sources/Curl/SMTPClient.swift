@@ -80,16 +80,19 @@ public final class SMTPClient {
         try check(curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds))
         try check(curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, options.timeoutMilliseconds))
         try check(curl_setopt_long(handle, CURLOPT_UPLOAD, 1))
-        try check(curl_setopt_read_function(handle, { buffer, size, count, context in
-            let upload = Unmanaged<Upload>.fromOpaque(context!).takeUnretainedValue()
-            let length = min(size * count, upload.bytes.count - upload.offset)
-            guard length > 0, let buffer else { return 0 }
-            upload.bytes.withUnsafeBytes { source in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
-            }
-            upload.offset += length
-            return length
-        }))
+        try check(
+            curl_setopt_read_function(
+                handle,
+                { buffer, size, count, context in
+                    let upload = Unmanaged<Upload>.fromOpaque(context!).takeUnretainedValue()
+                    let length = min(size * count, upload.bytes.count - upload.offset)
+                    guard length > 0, let buffer else { return 0 }
+                    upload.bytes.withUnsafeBytes { source in
+                        UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
+                    }
+                    upload.offset += length
+                    return length
+                }))
         try check(curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(upload).toOpaque()))
         if options.security == .startTLS {
             try check(curl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))

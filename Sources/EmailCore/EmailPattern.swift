@@ -13,13 +13,13 @@ public enum EmailPattern {
         }
         let local = bytes[..<at], domain = bytes[(at + 1)...]
         guard let first = local.first, isLowerAlphanumeric(first),
-              local.dropFirst().allSatisfy({ isWord($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
+            local.dropFirst().allSatisfy({ isWord($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
         else { return false }
 
         // `[a-z0-9\-]+` cannot contain a dot, so the dots split the domain exactly.
         let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count == 2 || labels.count == 3,
-              !labels[0].isEmpty, labels[0].allSatisfy({ isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") })
+            !labels[0].isEmpty, labels[0].allSatisfy({ isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") })
         else { return false }
         return labels.dropFirst().allSatisfy { (2...5).contains($0.count) && $0.allSatisfy(isLowerLetter) }
     }

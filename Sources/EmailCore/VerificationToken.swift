@@ -32,7 +32,8 @@ public enum VerificationToken {
     public static func sign(_ claims: Claims, secret: [UInt8], issuedAt: Int64, expiresIn: Int64) -> String {
         let header = JSONWriter.object(["alg": .string("HS512"), "iat": .int(issuedAt), "exp": .int(issuedAt + expiresIn)], asciiOnly: true)
         let payload = JSONWriter.object(["user_id": .int(claims.userID), "email": .string(claims.email)], asciiOnly: true)
-        let signingInput = Base64.encodeBytes(header, alphabet: .url, padded: false) + [UInt8(ascii: ".")]
+        let signingInput =
+            Base64.encodeBytes(header, alphabet: .url, padded: false) + [UInt8(ascii: ".")]
             + Base64.encodeBytes(payload, alphabet: .url, padded: false)
         let signature = HMAC.sha512(key: secret, message: signingInput)
         return String(decoding: signingInput, as: UTF8.self) + "." + Base64.encode(signature, alphabet: .url, padded: false)
@@ -45,15 +46,15 @@ public enum VerificationToken {
         guard bytes.count <= maximumLength else { return .failure(.invalid) }
         let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3,
-              let signature = Base64.decode(String(decoding: parts[2], as: UTF8.self), alphabet: .url, padded: false)
+            let signature = Base64.decode(String(decoding: parts[2], as: UTF8.self), alphabet: .url, padded: false)
         else { return .failure(.invalid) }
         let signingInput = bytes[..<(parts[0].count + 1 + parts[1].count)]
         guard ConstantTime.equals(HMAC.sha512(key: secret, message: signingInput), signature) else { return .failure(.invalid) }
 
         guard let header = decodeJSON(parts[0]), header["alg"]?.string == "HS512",
-              let expires = header["exp"]?.integer, expires >= 0,
-              let payload = decodeJSON(parts[1]),
-              let userID = payload["user_id"]?.integer, let email = payload["email"]?.string
+            let expires = header["exp"]?.integer, expires >= 0,
+            let payload = decodeJSON(parts[1]),
+            let userID = payload["user_id"]?.integer, let email = payload["email"]?.string
         else { return .failure(.invalid) }
         guard expires >= now else { return .failure(.expired(Claims(userID: userID, email: email))) }
         return .success(Claims(userID: userID, email: email))

@@ -1,7 +1,7 @@
 import Auth
-import Instruments
 import EmailCore
 import HTTP
+import Instruments
 import Settings
 import Store
 import Views

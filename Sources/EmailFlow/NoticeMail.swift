@@ -6,7 +6,6 @@ import Views
 /// (shown masked), and what to do if it was not them.
 public struct NoticeMail {
     public static let subject = "美多商城账号邮箱变更提醒"
-    public static let templates = Body.templates
 
     /// `mail/address_changed.{txt,html}`: the account, and the new address masked.
     public struct Body: MailView {

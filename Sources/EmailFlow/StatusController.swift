@@ -20,22 +20,26 @@ public final class StatusController {
 
     public func status(_ request: Request) throws -> Response {
         let user = try gate.requireUser(for: request)
-        guard let status = try database.run({
-            try EmailStatus.read(
-                userID: user.id, addressInterval: settings.throttleAddressInterval, userHourly: settings.throttleUserHourly,
-                addressHourly: settings.throttleAddressHourly, on: $0)
-        }) else { throw HTTPError.notLoggedIn() }
+        guard
+            let status = try database.run({
+                try EmailStatus.read(
+                    userID: user.id, addressInterval: settings.throttleAddressInterval, userHourly: settings.throttleUserHourly,
+                    addressHourly: settings.throttleAddressHourly, on: $0)
+            })
+        else { throw HTTPError.notLoggedIn() }
         let mail = status.mail.map(Self.describe)
-        return .json(.ok, "OK", fields: [
-            ("email", .string(status.email)),
-            ("email_active", .bool(status.emailActive)),
-            ("pending_email", status.pendingEmail.map { .string($0) } ?? .null),
-            ("state", mail.map { .string($0.state.rawValue) } ?? .null),
-            ("sent_at", mail?.sentAt.map { .string(Clock.iso8601(Double($0))) } ?? .null),
-            ("next_attempt_at", mail?.nextAttemptAt.map { .string(Clock.iso8601(Double($0))) } ?? .null),
-            ("reason", mail?.reason.map { .string($0) } ?? .null),
-            ("retry_after", .int(Int64(status.retryAfter))),
-        ])
+        return .json(
+            .ok, "OK",
+            fields: [
+                ("email", .string(status.email)),
+                ("email_active", .bool(status.emailActive)),
+                ("pending_email", status.pendingEmail.map { .string($0) } ?? .null),
+                ("state", mail.map { .string($0.state.rawValue) } ?? .null),
+                ("sent_at", mail?.sentAt.map { .string(Clock.iso8601(Double($0))) } ?? .null),
+                ("next_attempt_at", mail?.nextAttemptAt.map { .string(Clock.iso8601(Double($0))) } ?? .null),
+                ("reason", mail?.reason.map { .string($0) } ?? .null),
+                ("retry_after", .int(Int64(status.retryAfter))),
+            ])
     }
 
     /// A mail's state as the user sees it: a queued mail that was tried before is retrying.

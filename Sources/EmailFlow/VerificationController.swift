@@ -1,7 +1,7 @@
 import Auth
-import Instruments
 import EmailCore
 import HTTP
+import Instruments
 import Processes
 import Settings
 import Store
@@ -23,7 +23,8 @@ public final class VerificationController {
     public static let activationFailed = HTTPError(.internalServerError, code: .database, "激活邮件失败")
     public static let resendPath = "/emails/verification/resend/"
 
-    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, queue: MailQueue, instruments: ResponderInstruments) {
+    public init(database: Database, gate: SessionGate, templates: Templates, settings: Settings, queue: MailQueue, instruments: ResponderInstruments)
+    {
         self.database = database
         self.templates = templates
         self.settings = settings
@@ -71,8 +72,9 @@ public final class VerificationController {
         guard let user = try gate.user(for: request), user.id == claims.userID else { throw Self.logInFirst() }
         let pending = settings.mail.reconfirmable ? try database.run { try PendingEmails.find(userID: user.id, on: $0) } : nil
         guard claims.email == user.email || claims.email == pending else {
-            throw HTTPError(.forbidden, code: .parameter, "该邮箱已不是您账号的邮箱", hint: "请到用户中心查看或更换邮箱。",
-                            action: .link("/info/", label: "前往用户中心"))
+            throw HTTPError(
+                .forbidden, code: .parameter, "该邮箱已不是您账号的邮箱", hint: "请到用户中心查看或更换邮箱。",
+                action: .link("/info/", label: "前往用户中心"))
         }
         let bound = try binder.bind(user, email: claims.email, requestID: request.requestID)
         return try templates.page(ResentPage(email: claims.email, alreadyVerified: bound.isUnchanged))
@@ -80,7 +82,8 @@ public final class VerificationController {
 
     private func activate(_ claims: VerificationToken.Claims) throws -> Response {
         // The common case in one autocommit statement; the swap of a pending address needs two.
-        let activated = try database.run { try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0) }
+        let activated =
+            try database.run { try Users.activateEmail(userID: claims.userID, email: claims.email, on: $0) }
             || database.transaction { try Users.activatePendingEmail(userID: claims.userID, email: claims.email, in: $0) }
         // No user with that id has that address any more: deleted, or changed since the mail went out.
         guard activated else { throw Self.invalid() }
@@ -103,21 +106,25 @@ public final class VerificationController {
     /// as the user the link was for; otherwise a way to log in.
     private func expired(token: String, claims: VerificationToken.Claims, request: Request) throws -> HTTPError {
         guard request.method != .head, let user = try gate.user(for: request), user.id == claims.userID else {
-            return HTTPError(.forbidden, code: .parameter, "验证链接已过期",
-                             hint: "请登录用户中心，重新保存邮箱地址，我们会再发一封验证邮件。",
-                             action: .link("/login/?next=/info/", label: "登录"))
+            return HTTPError(
+                .forbidden, code: .parameter, "验证链接已过期",
+                hint: "请登录用户中心，重新保存邮箱地址，我们会再发一封验证邮件。",
+                action: .link("/login/?next=/info/", label: "登录"))
         }
         let secret = csrf.secret(for: request)
-        var error = HTTPError(.forbidden, code: .parameter, "验证链接已过期", hint: "您可以重新发送一封验证邮件到 \(claims.email)。",
-                              action: .post(Self.resendPath, label: "重新发送验证邮件",
-                                            fields: [("token", token), (CSRF.formField, CSRF.mask(secret))]))
+        var error = HTTPError(
+            .forbidden, code: .parameter, "验证链接已过期", hint: "您可以重新发送一封验证邮件到 \(claims.email)。",
+            action: .post(
+                Self.resendPath, label: "重新发送验证邮件",
+                fields: [("token", token), (CSRF.formField, CSRF.mask(secret))]))
         error.cookies = [csrf.cookie(secret)]
         return error
     }
 
     private static func logInFirst(fileID: String = #fileID, line: Int = #line) -> HTTPError {
-        HTTPError(.forbidden, code: .noSession, "请先登录", hint: "请登录后在用户中心重新发送验证邮件。",
-                  action: .link("/login/?next=/info/", label: "登录"), fileID: fileID, line: line)
+        HTTPError(
+            .forbidden, code: .noSession, "请先登录", hint: "请登录后在用户中心重新发送验证邮件。",
+            action: .link("/login/?next=/info/", label: "登录"), fileID: fileID, line: line)
     }
 
     private static func invalid(fileID: String = #fileID, line: Int = #line) -> HTTPError {

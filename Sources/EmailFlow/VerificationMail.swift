@@ -6,7 +6,6 @@ import Views
 /// `templates/mail/`, and the finished MIME message.
 public struct VerificationMail {
     public static let subject = "美多商城邮箱验证"
-    public static let templates = Body.templates
 
     /// `mail/verify_email.{txt,html}`: the address and the link that verifies it.
     public struct Body: MailView {

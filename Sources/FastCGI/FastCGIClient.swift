@@ -12,11 +12,12 @@ public enum FastCGIClient {
     public static func get(socket path: String, uri: String, extra: [(String, String)] = [], timeout: Double = 10) throws -> Answer {
         let fd = try connect(path, timeout: timeout)
         defer { Glibc.close(fd) }
-        let parameters = [
-            ("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", uri), ("REQUEST_URI", uri), ("QUERY_STRING", ""),
-            ("SERVER_PROTOCOL", "HTTP/1.1"), ("GATEWAY_INTERFACE", "CGI/1.1"), ("REMOTE_ADDR", "127.0.0.1"),
-            ("CONTENT_LENGTH", "0"),
-        ] + extra
+        let parameters =
+            [
+                ("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", uri), ("REQUEST_URI", uri), ("QUERY_STRING", ""),
+                ("SERVER_PROTOCOL", "HTTP/1.1"), ("GATEWAY_INTERFACE", "CGI/1.1"), ("REMOTE_ADDR", "127.0.0.1"),
+                ("CONTENT_LENGTH", "0"),
+            ] + extra
         var encoded: [UInt8] = []
         for (name, value) in parameters {
             encoded += length(name.utf8.count) + length(value.utf8.count) + Array(name.utf8) + Array(value.utf8)
@@ -92,7 +93,8 @@ public enum FastCGIClient {
             throw FastCGIError("no headers in the answer", code: EPROTO)
         }
         let head = String(decoding: output[..<end], as: UTF8.self)
-        let status = head.split(separator: "\r\n").first { $0.hasPrefix("Status: ") }
+        let status =
+            head.split(separator: "\r\n").first { $0.hasPrefix("Status: ") }
             .flatMap { Int($0.dropFirst(8).prefix(3)) } ?? 200
         return Answer(status: status, body: Array(output[(end + 4)...]))
     }

@@ -36,7 +36,8 @@ public enum Cookies {
 /// One `Set-Cookie` header, written the way Django writes it.
 public struct SetCookie: Sendable {
     public enum SameSite: String, Sendable {
-        case lax = "Lax", strict = "Strict"
+        case lax = "Lax"
+        case strict = "Strict"
     }
 
     public var name: String

@@ -31,7 +31,8 @@ public struct FormFields: Sendable {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), index + 2 < encoded.endIndex,
-                      let high = ASCII.hexValue(encoded[index + 1]), let low = ASCII.hexValue(encoded[index + 2]) {
+                let high = ASCII.hexValue(encoded[index + 1]), let low = ASCII.hexValue(encoded[index + 2])
+            {
                 bytes.append(high << 4 | low)
                 index += 2
             } else {

@@ -55,16 +55,18 @@ public struct HTTPError: Error, Sendable {
 
     /// Too many verification mails lately: nothing was stored.
     public static func throttled(retryAfter: Int, fileID: String = #fileID, line: Int = #line) -> HTTPError {
-        var error = HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
-                              headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
+        var error = HTTPError(
+            .tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
+            headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
         error.fields = [("retry_after", .int(Int64(retryAfter)))]
         return error
     }
 
     /// New mail refused while the queue is too far behind (MEIDUO_MAIL_MAX_LAG): nothing was stored.
     public static func mailQueueBusy(retryAfter: Int, fileID: String = #fileID, line: Int = #line) -> HTTPError {
-        var error = HTTPError(.serviceUnavailable, code: .throttled, "邮件发送繁忙", hint: "请在 \(retryAfter) 秒后再试。",
-                              headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
+        var error = HTTPError(
+            .serviceUnavailable, code: .throttled, "邮件发送繁忙", hint: "请在 \(retryAfter) 秒后再试。",
+            headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
         error.fields = [("retry_after", .int(Int64(retryAfter)))]
         return error
     }
@@ -72,9 +74,10 @@ public struct HTTPError: Error, Sendable {
     /// The session store cannot be read: the user may well be logged in, and is told to try
     /// again, not to log in again.
     public static func sessionStoreUnavailable(retryAfter: Int = 5, fileID: String = #fileID, line: Int = #line) -> HTTPError {
-        var error = HTTPError(.serviceUnavailable, code: .sessionStoreUnavailable, "会话服务暂时不可用",
-                              hint: "您的登录状态没有丢失，请在 \(retryAfter) 秒后再试。",
-                              headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
+        var error = HTTPError(
+            .serviceUnavailable, code: .sessionStoreUnavailable, "会话服务暂时不可用",
+            hint: "您的登录状态没有丢失，请在 \(retryAfter) 秒后再试。",
+            headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
         error.fields = [("retry_after", .int(Int64(retryAfter)))]
         return error
     }

@@ -28,7 +28,8 @@ public struct Response: Sendable {
 
     /// Headers every response carries, whoever produced it. Scripts and styles come only from
     /// this site's files: no inline script runs even if markup were injected.
-    static let standardHeaders = "X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n"
+    static let standardHeaders =
+        "X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n"
         + "Referrer-Policy: same-origin\r\n"
         + "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
         + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"

@@ -8,12 +8,13 @@ final class SMTPTransport: MailTransport {
     private let envelopeSender: String
 
     init(_ settings: DeliverySettings.SMTPSettings, envelopeSender: String) throws {
-        client = try SMTPClient(SMTPClient.Options(
-            host: settings.host, port: settings.port,
-            security: settings.useSSL ? .implicitTLS : settings.useTLS ? .startTLS : .none,
-            username: settings.username, password: settings.password,
-            verifyPeer: settings.verifyPeer, caFile: settings.caFile,
-            connectTimeoutMilliseconds: Int(settings.connectTimeout * 1000), timeoutMilliseconds: Int(settings.timeout * 1000)))
+        client = try SMTPClient(
+            SMTPClient.Options(
+                host: settings.host, port: settings.port,
+                security: settings.useSSL ? .implicitTLS : settings.useTLS ? .startTLS : .none,
+                username: settings.username, password: settings.password,
+                verifyPeer: settings.verifyPeer, caFile: settings.caFile,
+                connectTimeoutMilliseconds: Int(settings.connectTimeout * 1000), timeoutMilliseconds: Int(settings.timeout * 1000)))
         self.envelopeSender = envelopeSender
     }
 
@@ -36,8 +37,8 @@ final class SMTPTransport: MailTransport {
         default: break
         }
         switch error.curlCode {
-        case 28: return .timeout  // CURLE_OPERATION_TIMEDOUT
-        case 6, 7, 52, 55, 56: return .connection  // could not resolve or connect; nothing sent or received
+        case 28: return .timeout // CURLE_OPERATION_TIMEDOUT
+        case 6, 7, 52, 55, 56: return .connection // could not resolve or connect; nothing sent or received
         default: return .other
         }
     }

@@ -15,8 +15,8 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
     public var isConnectionFailure: Bool {
         switch Int32(code) {
         case CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
-             CR_SERVER_LOST_EXTENDED, CR_COMMANDS_OUT_OF_SYNC, ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN,
-             Self.clientInteractionTimeout:
+            CR_SERVER_LOST_EXTENDED, CR_COMMANDS_OUT_OF_SYNC, ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN,
+            Self.clientInteractionTimeout:
             return true
         default:
             return false

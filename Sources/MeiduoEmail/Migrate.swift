@@ -9,9 +9,10 @@ struct Migrate: ParsableCommand {
     @Option(help: "Folder of numbered .sql files.")
     var directory = "sql"
 
-    @Option(help: ArgumentHelp(
-        "A file of `user=NAME` and `password=SECRET` lines: the database account that may change the schema.",
-        discussion: "The service's own account (MEIDUO_DB_USER) needs only the grants listed in the README; without this option, it is used."))
+    @Option(
+        help: ArgumentHelp(
+            "A file of `user=NAME` and `password=SECRET` lines: the database account that may change the schema.",
+            discussion: "The service's own account (MEIDUO_DB_USER) needs only the grants listed in the README; without this option, it is used."))
     var credentials: String?
 
     func run() throws {

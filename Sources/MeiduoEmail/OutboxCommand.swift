@@ -17,7 +17,9 @@ struct OutboxCommand: ParsableCommand {
 
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Messages by status and how long the oldest due one has waited: the figures of meiduo_email_outbox_messages and meiduo_email_outbox_oldest_due_age_seconds, and the sent messages kept.")
+            abstract:
+                "Messages by status and how long the oldest due one has waited: the figures of meiduo_email_outbox_messages and meiduo_email_outbox_oldest_due_age_seconds, and the sent messages kept."
+        )
 
         func run() {
             let (stats, sent) = OutboxCommand.inspecting { (try Outbox.stats(on: $0), try Outbox.sentCount(on: $0)) }
@@ -42,10 +44,11 @@ struct OutboxCommand: ParsableCommand {
             let entries = OutboxCommand.inspecting { try Outbox.list(failedOnly: failed, limit: limit, on: $0) }
             print("id\tstatus\tattempts\tcreated\tdue\trecipient\tlast error")
             for entry in entries {
-                print([
-                    "\(entry.id)", entry.status.rawValue, "\(entry.attempts)", entry.createdAt, entry.dueAt ?? "-", entry.recipient,
-                    entry.lastError ?? "",
-                ].joined(separator: "\t"))
+                print(
+                    [
+                        "\(entry.id)", entry.status.rawValue, "\(entry.attempts)", entry.createdAt, entry.dueAt ?? "-", entry.recipient,
+                        entry.lastError ?? "",
+                    ].joined(separator: "\t"))
             }
         }
     }
@@ -53,7 +56,9 @@ struct OutboxCommand: ParsableCommand {
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put failed messages back in the queue, due now, each written afresh (a new link, a new Message-ID).",
-            discussion: "A failed message's body is deleted with its live link; a retry writes a new one for the user's address as it is now. A verification mail for an address that is no longer the user's (nor pending) is skipped, as is a notice about a change that was undone.")
+            discussion:
+                "A failed message's body is deleted with its live link; a retry writes a new one for the user's address as it is now. A verification mail for an address that is no longer the user's (nor pending) is skipped, as is a notice about a change that was undone."
+        )
 
         @Argument(help: "Outbox ids of failed messages.")
         var ids: [Int64] = []
@@ -69,7 +74,8 @@ struct OutboxCommand: ParsableCommand {
             let settings = Startup.settings()
             let templates: Templates
             do {
-                templates = try Templates(directory: settings.templatesDirectory, required: VerificationMail.templates + NoticeMail.templates)
+                templates = try Templates(
+                    directory: settings.templatesDirectory, required: VerificationMail.Body.templates + NoticeMail.Body.templates)
             } catch {
                 Startup.fail("\(error)")
             }

@@ -1,9 +1,9 @@
 import ArgumentParser
 import FastCGI
+import Instruments
 import Logging
 import MailPool
 import Processes
-import Instruments
 import Service
 import Settings
 import Store

@@ -51,7 +51,9 @@ struct UserCommand: ParsableCommand {
             let hash = PasswordHasher(iterations: settings.sessions.passwordIterations).hash(UserInput.readPassword())
             let changed: Bool
             do {
-                changed = try Startup.database(settings.database).transaction { try Users.setPassword(username: username, passwordHash: hash, in: $0) }
+                changed = try Startup.database(settings.database).transaction {
+                    try Users.setPassword(username: username, passwordHash: hash, in: $0)
+                }
             } catch {
                 Startup.fail("cannot set password: \(error)")
             }

@@ -23,7 +23,7 @@ public enum CurrentProcess {
         if let status = AtomicFile.read("/proc/self/status") {
             let text = String(decoding: status, as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("TracerPid:") }),
-               line.dropFirst("TracerPid:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" }) != "0"
+                line.dropFirst("TracerPid:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" }) != "0"
             {
                 throw SystemError("refusing to run while another process traces this one (\(line))", code: EPERM)
             }

@@ -15,7 +15,7 @@ struct ErrorPage: PageView {
         if let action = error.action {
             let fields: [ViewContext] = action.fields.map { ["name": .text($0.name), "value": .text($0.value)] }
             context["action"] = .list([
-                ["post": .flag(action.method == .post), "path": .text(action.path), "label": .text(action.label), "fields": .list(fields)],
+                ["post": .flag(action.method == .post), "path": .text(action.path), "label": .text(action.label), "fields": .list(fields)]
             ])
         }
         return context

@@ -46,12 +46,13 @@ public struct LineLogHandler: LogHandler {
 
     /// Installs this handler for every logger in the process.
     public static func bootstrap(level: LogLevel, format: LogFormat) {
-        let level: Logger.Level = switch level {
-        case .debug: .debug
-        case .info: .info
-        case .warning: .warning
-        case .error: .error
-        }
+        let level: Logger.Level =
+            switch level {
+            case .debug: .debug
+            case .info: .info
+            case .warning: .warning
+            case .error: .error
+            }
         LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level, format: format) }
     }
 }

@@ -18,17 +18,21 @@ final class RequestMetrics {
     /// cannot make new series by asking for new paths).
     func record(route: String, method: String, status: Int, since start: Double) {
         let key = Key(route: route, method: method, status: status)
-        let counter = counters[key] ?? {
-            let made = Counter(MetricCatalogue.requests, route, method, String(status))
-            counters[key] = made
-            return made
-        }()
+        let counter =
+            counters[key]
+            ?? {
+                let made = Counter(MetricCatalogue.requests, route, method, String(status))
+                counters[key] = made
+                return made
+            }()
         counter.increment()
-        let timer = timers[route] ?? {
-            let made = CoreMetrics.Timer(MetricCatalogue.requestDuration, route)
-            timers[route] = made
-            return made
-        }()
+        let timer =
+            timers[route]
+            ?? {
+                let made = CoreMetrics.Timer(MetricCatalogue.requestDuration, route)
+                timers[route] = made
+                return made
+            }()
         timer.recordNanoseconds(Int64((Clock.monotonic() - start) * 1e9))
     }
 }

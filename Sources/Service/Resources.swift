@@ -11,10 +11,12 @@ public struct Resources: Sendable {
     let assets: StaticAssets
 
     /// The templates of every view the routes render, and the layout the pages share.
-    static let requiredTemplates = ["layout"] + ([
-        ErrorPage.self, LoginPage.self, InfoPage.self, VerifyConfirmPage.self, ResentPage.self, VerificationMail.Body.self,
-        NoticeMail.Body.self,
-    ] as [any View.Type]).flatMap { $0.templates }
+    static let requiredTemplates =
+        ["layout"]
+        + ([
+            ErrorPage.self, LoginPage.self, InfoPage.self, VerifyConfirmPage.self, ResentPage.self, VerificationMail.Body.self,
+            NoticeMail.Body.self,
+        ] as [any View.Type]).flatMap { $0.templates }
 
     public init(settings: Settings) throws {
         self.settings = settings

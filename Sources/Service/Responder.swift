@@ -1,8 +1,8 @@
 import FastCGI
 import HTTP
+import Instruments
 import Logging
 import Processes
-import Instruments
 import Settings
 import Store
 import Telemetry

@@ -76,18 +76,21 @@ public struct DeliverySettings: Sendable, Equatable {
             guard !(useTLS && useSSL) else {
                 throw Environment.Problem(description: "EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive: set one of them")
             }
-            transport = .smtp(SMTPSettings(
-                host: environment.string("EMAIL_HOST", default: "localhost"),
-                port: try environment.integer("EMAIL_PORT", default: 25, range: 1...65535),
-                useTLS: useTLS, useSSL: useSSL,
-                username: environment.string("EMAIL_HOST_USER"), password: environment.string("EMAIL_HOST_PASSWORD"),
-                verifyPeer: try environment.bool("MEIDUO_EMAIL_VERIFY_PEER", default: true),
-                caFile: environment.string("MEIDUO_EMAIL_CA_FILE"), timeout: timeout))
+            transport = .smtp(
+                SMTPSettings(
+                    host: environment.string("EMAIL_HOST", default: "localhost"),
+                    port: try environment.integer("EMAIL_PORT", default: 25, range: 1...65535),
+                    useTLS: useTLS, useSSL: useSSL,
+                    username: environment.string("EMAIL_HOST_USER"), password: environment.string("EMAIL_HOST_PASSWORD"),
+                    verifyPeer: try environment.bool("MEIDUO_EMAIL_VERIFY_PEER", default: true),
+                    caFile: environment.string("MEIDUO_EMAIL_CA_FILE"), timeout: timeout))
             if case .smtp(let smtp) = transport, smtp.username != nil, !smtp.useTLS, !smtp.useSSL, !Self.isLoopback(smtp.host),
-               try !environment.bool("MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH", default: false)
+                try !environment.bool("MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH", default: false)
             {
-                throw Environment.Problem(description:
-                    "EMAIL_HOST_USER is set but the connection to \(smtp.host) is not encrypted, so the password would cross the network in clear: set EMAIL_USE_TLS or EMAIL_USE_SSL (or MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH=true)")
+                throw Environment.Problem(
+                    description:
+                        "EMAIL_HOST_USER is set but the connection to \(smtp.host) is not encrypted, so the password would cross the network in clear: set EMAIL_USE_TLS or EMAIL_USE_SSL (or MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH=true)"
+                )
             }
         case .file:
             transport = .file(directory: environment.string("EMAIL_FILE_PATH", default: "mail"))
@@ -104,8 +107,10 @@ public struct DeliverySettings: Sendable, Equatable {
         niceness = try environment.integer("MEIDUO_MAIL_NICE", default: 10, range: 0...19)
         maxQueueLag = try environment.double("MEIDUO_MAIL_MAX_LAG", default: 10, range: 0...86400)
         if case .smtp = transport, leaseSeconds < timeout + Self.leaseMargin {
-            throw Environment.Problem(description:
-                "MEIDUO_MAIL_LEASE (\(leaseSeconds)s) must be at least EMAIL_TIMEOUT (\(timeout)s) + \(Self.leaseMargin)s: one message must fit in a lease")
+            throw Environment.Problem(
+                description:
+                    "MEIDUO_MAIL_LEASE (\(leaseSeconds)s) must be at least EMAIL_TIMEOUT (\(timeout)s) + \(Self.leaseMargin)s: one message must fit in a lease"
+            )
         }
     }
 

@@ -46,23 +46,27 @@ public struct SessionCacheSettings: Sendable, Equatable {
         guard engine == .djangoCache || engine == .djangoCachedDatabase else { return nil }
         guard let location = environment.string("SESSION_CACHE_LOCATION") else {
             if engine == .djangoCachedDatabase { return nil }
-            throw Environment.Problem(description:
-                "SESSION_CACHE_LOCATION is required with the cache session engine: copy the LOCATION of the shop's CACHES[SESSION_CACHE_ALIAS] (e.g. redis://127.0.0.1:6379/1)")
+            throw Environment.Problem(
+                description:
+                    "SESSION_CACHE_LOCATION is required with the cache session engine: copy the LOCATION of the shop's CACHES[SESSION_CACHE_ALIAS] (e.g. redis://127.0.0.1:6379/1)"
+            )
         }
         do {
             (endpoint, username, password, database) = try Self.parse(location)
         } catch let problem as Environment.Problem {
             throw Environment.Problem(description: "SESSION_CACHE_LOCATION: \(problem.description)")
         }
-        backend = try Self.choice(environment, "SESSION_CACHE_BACKEND", default: .djangoRedis,
-                                  "the service reads sessions from Redis only (django-redis or Django's own RedisCache)")
+        backend = try Self.choice(
+            environment, "SESSION_CACHE_BACKEND", default: .djangoRedis,
+            "the service reads sessions from Redis only (django-redis or Django's own RedisCache)")
         keyPrefix = environment.string("SESSION_CACHE_KEY_PREFIX", default: "")
         version = try environment.integer("SESSION_CACHE_VERSION", default: 1, range: Int(Int32.min)...Int(Int32.max))
         serializer = try Self.choice(environment, "SESSION_CACHE_SERIALIZER", default: .pickle, "pickle and JSON are read")
         compressor = try Self.choice(environment, "SESSION_CACHE_COMPRESSOR", default: .identity, "no compressor and zlib are read")
         if backend == .django, environment.string("SESSION_CACHE_SERIALIZER") != nil || environment.string("SESSION_CACHE_COMPRESSOR") != nil {
-            throw Environment.Problem(description:
-                "SESSION_CACHE_SERIALIZER and SESSION_CACHE_COMPRESSOR are django-redis options; Django's own RedisCache always pickles")
+            throw Environment.Problem(
+                description:
+                    "SESSION_CACHE_SERIALIZER and SESSION_CACHE_COMPRESSOR are django-redis options; Django's own RedisCache always pickles")
         }
         connectTimeout = try environment.double("SESSION_CACHE_SOCKET_CONNECT_TIMEOUT", default: 1, range: 0.01...60)
         timeout = try environment.double("SESSION_CACHE_SOCKET_TIMEOUT", default: 1, range: 0.01...60)
@@ -72,7 +76,9 @@ public struct SessionCacheSettings: Sendable, Equatable {
         _ environment: Environment, _ name: String, default fallback: T, _ what: String
     ) throws -> T {
         guard let value = environment.string(name) else { return fallback }
-        guard let known = T(rawValue: value) else { throw Environment.Problem(description: "\(name): '\(value)' is not read by the service (\(what))") }
+        guard let known = T(rawValue: value) else {
+            throw Environment.Problem(description: "\(name): '\(value)' is not read by the service (\(what))")
+        }
         return known
     }
 
@@ -89,8 +95,10 @@ public struct SessionCacheSettings: Sendable, Equatable {
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         var rest = Substring(url[schemeEnd.upperBound...])
         if scheme == "rediss" {
-            throw Environment.Problem(description:
-                "rediss:// (TLS) cannot be used: Debian 12's hiredis 0.14 has no TLS. Reach Redis on this host over a unix socket (unix://…) or redis:// on loopback, or through a local TLS tunnel (stunnel, spiped) whose loopback end is given as redis://")
+            throw Environment.Problem(
+                description:
+                    "rediss:// (TLS) cannot be used: Debian 12's hiredis 0.14 has no TLS. Reach Redis on this host over a unix socket (unix://…) or redis:// on loopback, or through a local TLS tunnel (stunnel, spiped) whose loopback end is given as redis://"
+            )
         }
         guard scheme == "redis" || scheme == "unix" else {
             throw Environment.Problem(description: "the scheme \(scheme):// is not read (redis:// or unix://)")
@@ -126,7 +134,9 @@ public struct SessionCacheSettings: Sendable, Equatable {
                 hostPort = rest[..<slash]
                 let path = rest[rest.index(after: slash)...]
                 if !path.isEmpty {
-                    guard let number = Int(path), number >= 0 else { throw Environment.Problem(description: "the database '\(path)' is not a number") }
+                    guard let number = Int(path), number >= 0 else {
+                        throw Environment.Problem(description: "the database '\(path)' is not a number")
+                    }
                     database = number
                 }
             }
@@ -169,7 +179,8 @@ public struct SessionCacheSettings: Sendable, Equatable {
         var bytes = Array(text.utf8)[...]
         while let byte = bytes.popFirst() {
             if byte == UInt8(ascii: "%") {
-                guard bytes.count >= 2, let high = ASCII.hexValue(bytes[bytes.startIndex]), let low = ASCII.hexValue(bytes[bytes.startIndex + 1]) else {
+                guard bytes.count >= 2, let high = ASCII.hexValue(bytes[bytes.startIndex]), let low = ASCII.hexValue(bytes[bytes.startIndex + 1])
+                else {
                     throw Environment.Problem(description: "a bad %-escape")
                 }
                 out.append(high << 4 | low)

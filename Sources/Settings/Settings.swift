@@ -53,13 +53,17 @@ public struct Settings: Sendable {
         responder = try ResponderSettings(environment)
         sessions = try SessionSettings(environment, readsCache: signsAndChecks)
         loginThrottle = try LoginThrottleSettings(environment)
-        secretKey = signsAndChecks
-            ? Array(try environment.required(
-                "SECRET_KEY", "it signs the verification links (use the Django project's SECRET_KEY to share links with it)").utf8)
+        secretKey =
+            signsAndChecks
+            ? Array(
+                try environment.required(
+                    "SECRET_KEY", "it signs the verification links (use the Django project's SECRET_KEY to share links with it)"
+                ).utf8)
             : []
-        secretKeyFallbacks = environment.string("SECRET_KEY_FALLBACKS").map {
-            $0.split(separator: ",", omittingEmptySubsequences: true).map { Array($0.utf8) }
-        } ?? []
+        secretKeyFallbacks =
+            environment.string("SECRET_KEY_FALLBACKS").map {
+                $0.split(separator: ",", omittingEmptySubsequences: true).map { Array($0.utf8) }
+            } ?? []
         verification = try VerificationSettings(environment)
         mail = try MailSettings(environment)
         delivery = try DeliverySettings(environment)
@@ -233,18 +237,21 @@ public struct SessionSettings: Sendable, Equatable {
     public var passwordIterations: Int
 
     public init(_ environment: Environment, readsCache: Bool = true) throws {
-        engine = try environment.choice("SESSION_ENGINE", default: .service, [
-            "django.contrib.sessions.backends.db": .djangoDatabase,
-            "django.contrib.sessions.backends.cache": .djangoCache,
-            "django.contrib.sessions.backends.cached_db": .djangoCachedDatabase,
-            "django.contrib.sessions.backends.signed_cookies": .djangoSignedCookies,
-        ])
+        engine = try environment.choice(
+            "SESSION_ENGINE", default: .service,
+            [
+                "django.contrib.sessions.backends.db": .djangoDatabase,
+                "django.contrib.sessions.backends.cache": .djangoCache,
+                "django.contrib.sessions.backends.cached_db": .djangoCachedDatabase,
+                "django.contrib.sessions.backends.signed_cookies": .djangoSignedCookies,
+            ])
         cache = readsCache ? try SessionCacheSettings(environment, engine: engine) : nil
         cookieName = try Self.cookieName(environment, "SESSION_COOKIE_NAME", default: "sessionid")
         csrfCookieName = try Self.cookieName(environment, "CSRF_COOKIE_NAME", default: "csrftoken")
         trustedOrigins = environment.list("CSRF_TRUSTED_ORIGINS")
         for origin in trustedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
-            throw Environment.Problem(description: "CSRF_TRUSTED_ORIGINS: '\(origin)' must start with a scheme (http:// or https://), as Django 4 requires")
+            throw Environment.Problem(
+                description: "CSRF_TRUSTED_ORIGINS: '\(origin)' must start with a scheme (http:// or https://), as Django 4 requires")
         }
         authenticationBackends = environment.list("AUTHENTICATION_BACKENDS")
         if authenticationBackends.isEmpty { authenticationBackends = ["django.contrib.auth.backends.ModelBackend"] }

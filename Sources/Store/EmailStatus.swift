@@ -23,13 +23,18 @@ public struct EmailStatus: Sendable, Equatable {
     public let retryAfter: Int
 
     public static func read(userID: Int64, addressInterval: Int, userHourly: Int, addressHourly: Int, on connection: Link) throws -> EmailStatus? {
-        guard let row = try connection.call(
-            "CALL meiduo_email_status(?, ?, ?, ?)",
-            [.int(userID), .int(Int64(addressInterval)), .int(Int64(userHourly)), .int(Int64(addressHourly))]
-        ).first else { return nil }
-        let mail = try row.isNull(3) ? nil : Mail(
-            status: OutboxState(row: row, column: 3), attempts: Int(try row.requiredInt(4)), sentAt: row.int(5), dueAt: row.int(6),
-            failure: row.string(7).flatMap(Outbox.FailureKind.init(rawValue:)))
+        guard
+            let row = try connection.call(
+                "CALL meiduo_email_status(?, ?, ?, ?)",
+                [.int(userID), .int(Int64(addressInterval)), .int(Int64(userHourly)), .int(Int64(addressHourly))]
+            ).first
+        else { return nil }
+        let mail =
+            try row.isNull(3)
+            ? nil
+            : Mail(
+                status: OutboxState(row: row, column: 3), attempts: Int(try row.requiredInt(4)), sentAt: row.int(5), dueAt: row.int(6),
+                failure: row.string(7).flatMap(Outbox.FailureKind.init(rawValue:)))
         return EmailStatus(
             email: try row.requiredString(0), emailActive: row.bool(1), pendingEmail: row.string(2), mail: mail,
             retryAfter: Int(try row.requiredInt(8)))

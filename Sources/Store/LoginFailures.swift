@@ -19,13 +19,14 @@ public enum LoginFailures {
     /// for the oldest. Attempts made at the same moment get different places, so no more of
     /// them than the limit pass however many run in parallel.
     public static func place(of id: Int64, scope: Scope, subject: [UInt8], window: Int, on connection: Link) throws -> Int {
-        Int(try connection.query(
-            """
-            SELECT COUNT(*) FROM meiduo_login_failures
-            WHERE scope = ? AND subject = ? AND failed_at > NOW(6) - INTERVAL ? SECOND AND id <= ?
-            """,
-            [.text(scope.rawValue), .bytes(subject), .int(Int64(window)), .int(id)]
-        ).first?.requiredInt(0) ?? 0)
+        Int(
+            try connection.query(
+                """
+                SELECT COUNT(*) FROM meiduo_login_failures
+                WHERE scope = ? AND subject = ? AND failed_at > NOW(6) - INTERVAL ? SECOND AND id <= ?
+                """,
+                [.text(scope.rawValue), .bytes(subject), .int(Int64(window)), .int(id)]
+            ).first?.requiredInt(0) ?? 0)
     }
 
     /// Seconds until the `limit`-th most recent failure of a subject leaves the window, that

@@ -42,7 +42,8 @@ public struct MailQueue {
                 do {
                     _ = try database.run { try Outbox.release(id, claim: lease.claim, on: $0) }
                 } catch {
-                    Self.logger.warning("mail \(id) could not be handed to a sender nor put back in the queue; it goes out in \(lease.seconds)s: \(error)")
+                    Self.logger.warning(
+                        "mail \(id) could not be handed to a sender nor put back in the queue; it goes out in \(lease.seconds)s: \(error)")
                 }
                 handover.pass(.ring)
             } else if !handedOver || binding.notice != nil {

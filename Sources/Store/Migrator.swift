@@ -1,6 +1,6 @@
+import Codecs
 internal import MariaDB
 import OpenSSL
-import Codecs
 
 /// Applies the numbered `.sql` files of a folder in order, once each, and records every file
 /// it applied (with a digest of its text) in `meiduo_migrations`.
@@ -23,35 +23,36 @@ public enum Migrator {
     }
 
     public static func apply(_ migrations: [Migration], on connection: Link) throws -> [Outcome] {
-            try connection.command("""
-                CREATE TABLE IF NOT EXISTS meiduo_migrations (
-                    name VARCHAR(255) NOT NULL PRIMARY KEY,
-                    digest CHAR(64) NOT NULL,
-                    applied_at DATETIME(6) NOT NULL
-                ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
-                """)
-            var recorded: [String: String] = [:]
-            for row in try connection.query("SELECT name, digest FROM meiduo_migrations") {
-                recorded[try row.requiredString(0)] = try row.requiredString(1)
+        try connection.command(
+            """
+            CREATE TABLE IF NOT EXISTS meiduo_migrations (
+                name VARCHAR(255) NOT NULL PRIMARY KEY,
+                digest CHAR(64) NOT NULL,
+                applied_at DATETIME(6) NOT NULL
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+            """)
+        var recorded: [String: String] = [:]
+        for row in try connection.query("SELECT name, digest FROM meiduo_migrations") {
+            recorded[try row.requiredString(0)] = try row.requiredString(1)
+        }
+        var outcomes: [Outcome] = []
+        for migration in migrations.sorted(by: { $0.name < $1.name }) {
+            let digest = Hex.encode(Digest.sha256(Array(migration.sql.utf8)))
+            if let known = recorded[migration.name] {
+                outcomes.append(known == digest ? .alreadyApplied(migration.name) : .changedSinceApplied(migration.name))
+                continue
             }
-            var outcomes: [Outcome] = []
-            for migration in migrations.sorted(by: { $0.name < $1.name }) {
-                let digest = Hex.encode(Digest.sha256(Array(migration.sql.utf8)))
-                if let known = recorded[migration.name] {
-                    outcomes.append(known == digest ? .alreadyApplied(migration.name) : .changedSinceApplied(migration.name))
-                    continue
-                }
-                // DDL commits implicitly in MariaDB, so each statement is written to be re-runnable
-                // (IF NOT EXISTS) and the file is recorded only after all of it went through.
-                for statement in Self.statements(in: migration.sql) {
-                    try connection.command(statement)
-                }
-                try connection.execute(
-                    "INSERT INTO meiduo_migrations (name, digest, applied_at) VALUES (?, ?, NOW(6))",
-                    [.text(migration.name), .text(digest)])
-                outcomes.append(.applied(migration.name))
+            // DDL commits implicitly in MariaDB, so each statement is written to be re-runnable
+            // (IF NOT EXISTS) and the file is recorded only after all of it went through.
+            for statement in Self.statements(in: migration.sql) {
+                try connection.command(statement)
             }
-            return outcomes
+            try connection.execute(
+                "INSERT INTO meiduo_migrations (name, digest, applied_at) VALUES (?, ?, NOW(6))",
+                [.text(migration.name), .text(digest)])
+            outcomes.append(.applied(migration.name))
+        }
+        return outcomes
     }
 
     /// Splits a migration file into statements: each ends with `;` at the end of a line, or

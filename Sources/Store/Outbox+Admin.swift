@@ -72,9 +72,10 @@ extension Outbox {
     /// The failed messages among `ids` (every one, for nil).
     public static func failed(ids: [Int64]?, on connection: Link) throws -> [Failed] {
         let select = "SELECT id, user_id, kind, recipient FROM meiduo_outbox WHERE status = ?"
-        let rows = try ids.map { ids in
-            try ids.flatMap { try connection.query(select + " AND id = ?", [OutboxState.failed.sql, .int($0)]) }
-        } ?? connection.query(select + " ORDER BY id", [OutboxState.failed.sql])
+        let rows =
+            try ids.map { ids in
+                try ids.flatMap { try connection.query(select + " AND id = ?", [OutboxState.failed.sql, .int($0)]) }
+            } ?? connection.query(select + " ORDER BY id", [OutboxState.failed.sql])
         return try rows.map {
             guard let kind = $0.string(2).flatMap(OutboxKind.init(rawValue:)) else {
                 throw MariaDBError(code: MariaDBError.unexpectedRowCode, message: "an outbox kind that is neither verification nor notice")
@@ -108,9 +109,10 @@ extension Outbox {
         // was created, so past the first row created after the cutoff hardly anything can be old
         // enough: each DELETE stops there instead of reading the rest of the table (a million
         // rows, once a minute) for more. A row out of that order waits for a later sweep.
-        let bound = try connection.query(
-            "SELECT id FROM meiduo_outbox WHERE created_at >= NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT 1", [.int(Int64(seconds))]
-        ).first?.int(0) ?? Int64.max
+        let bound =
+            try connection.query(
+                "SELECT id FROM meiduo_outbox WHERE created_at >= NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT 1", [.int(Int64(seconds))]
+            ).first?.int(0) ?? Int64.max
         var total = 0
         while true {
             let deleted = try connection.execute(

@@ -177,10 +177,13 @@ extension Outbox {
                 WHERE claim = ? AND id IN (\(placeholders(ids.count)))
                 """, [OutboxState.sent.sql, .int(claim)] + ids)
             // Only what this claim still held: a row another sender took meanwhile needs its body.
-            marked += updated == ids.count ? ids : try connection.query(
-                "SELECT id FROM meiduo_outbox WHERE claim = ? AND status = ? AND id IN (\(placeholders(ids.count)))",
-                [.int(claim), OutboxState.sent.sql] + ids
-            ).map { .int(try $0.requiredInt(0)) }
+            marked +=
+                updated == ids.count
+                ? ids
+                : try connection.query(
+                    "SELECT id FROM meiduo_outbox WHERE claim = ? AND status = ? AND id IN (\(placeholders(ids.count)))",
+                    [.int(claim), OutboxState.sent.sql] + ids
+                ).map { .int(try $0.requiredInt(0)) }
         }
         if !marked.isEmpty {
             try connection.execute("DELETE FROM meiduo_outbox_bodies WHERE id IN (\(placeholders(marked.count)))", marked)

@@ -14,10 +14,11 @@ public enum Users {
     }
 
     public static func credentials(for login: Login, on connection: Link) throws -> Credentials? {
-        let (column, value) = switch login {
-        case .username(let name): ("username", name)
-        case .mobile(let number): ("mobile", number)
-        }
+        let (column, value) =
+            switch login {
+            case .username(let name): ("username", name)
+            case .mobile(let number): ("mobile", number)
+            }
         let rows = try connection.query(
             "SELECT \(User.columns), u.password, u.is_active FROM tb_users u WHERE u.\(column) = ?", [.text(value)])
         return try rows.first.map { Credentials(user: try User(row: $0), passwordHash: try $0.requiredString(5), isActive: $0.bool(6)) }
@@ -80,11 +81,12 @@ extension Users {
     /// Swaps in the address the user asked for while a verified one stayed (EMAIL_RECONFIRMABLE)
     /// and marks it verified. Answers false when it is not their pending address.
     public static func activatePendingEmail(userID: Int64, email: String, in connection: Transaction) throws -> Bool {
-        guard try connection.execute(
-            """
-            UPDATE tb_users u JOIN meiduo_pending_emails p ON p.user_id = u.id SET u.email = p.email, u.email_active = 1
-            WHERE u.id = ? AND BINARY p.email = ?
-            """, [.int(userID), .text(email)]) == 1
+        guard
+            try connection.execute(
+                """
+                UPDATE tb_users u JOIN meiduo_pending_emails p ON p.user_id = u.id SET u.email = p.email, u.email_active = 1
+                WHERE u.id = ? AND BINARY p.email = ?
+                """, [.int(userID), .text(email)]) == 1
         else { return false }
         try connection.execute("DELETE FROM meiduo_pending_emails WHERE user_id = ?", [.int(userID)])
         return true

@@ -30,7 +30,7 @@ public struct Exposition: Sendable {
                 continue
             }
             guard line.first != UInt8(ascii: "#"), let space = line.lastIndex(of: UInt8(ascii: " ")),
-                  let value = Double(String(decoding: line[(space + 1)...], as: UTF8.self))
+                let value = Double(String(decoding: line[(space + 1)...], as: UTF8.self))
             else { continue }
             let series = String(decoding: line[..<space], as: UTF8.self)
             let name = String(series.prefix { $0 != "{" })

@@ -32,7 +32,7 @@ public struct EscapedHTML: Sendable, Equatable {
     private static func needsEscape(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "\""), UInt8(ascii: "'"),
-             UInt8(ascii: "{"), UInt8(ascii: "}"):
+            UInt8(ascii: "{"), UInt8(ascii: "}"):
             true
         default:
             false

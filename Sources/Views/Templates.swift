@@ -24,7 +24,7 @@ public struct Templates: Sendable {
         let root = URL(fileURLWithPath: directory, isDirectory: true)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
-              let files = FileManager.default.enumerator(atPath: root.path)
+            let files = FileManager.default.enumerator(atPath: root.path)
         else {
             throw LoadError(description: "template folder \(directory) cannot be read")
         }

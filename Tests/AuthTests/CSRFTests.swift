@@ -1,7 +1,7 @@
+import Auth
 import HTTP
 import Settings
 import Testing
-import Auth
 
 /// Django 4.2's CSRF, checked against tokens real Django made (DjangoSessionVectors).
 @Suite struct CSRFTests {
@@ -72,7 +72,8 @@ import Auth
             ("https://b.meiduo.site/", true), ("http://www.meiduo.site/info/", false), ("https://evil.example/", false), ("garbage", false),
         ]
         for (referer, accepted) in cases {
-            #expect(try csrf.accepts(put(token: V.csrfSecret, cookie: V.csrfSecret, referer: referer, secure: true)) == accepted, "\(referer ?? "none")")
+            #expect(
+                try csrf.accepts(put(token: V.csrfSecret, cookie: V.csrfSecret, referer: referer, secure: true)) == accepted, "\(referer ?? "none")")
         }
         #expect(try csrf.accepts(put(token: V.csrfSecret, cookie: V.csrfSecret)), "plain HTTP without Origin needs no Referer")
     }

@@ -25,8 +25,11 @@ import Testing
             + "7cf35352739ca08a518dc8482cce00e94f4ca20c2ad502007d1f3f53")!
 
     func format(_ values: [String: String]) throws -> DjangoCacheSession {
-        let environment = Environment(["SECRET_KEY": "k", "SESSION_ENGINE": "django.contrib.sessions.backends.cache",
-                                       "SESSION_CACHE_LOCATION": "redis://r/1"].merging(values) { $1 })
+        let environment = Environment(
+            [
+                "SECRET_KEY": "k", "SESSION_ENGINE": "django.contrib.sessions.backends.cache",
+                "SESSION_CACHE_LOCATION": "redis://r/1",
+            ].merging(values) { $1 })
         return DjangoCacheSession(try #require(try Settings(environment).sessions.cache))
     }
 
@@ -51,8 +54,10 @@ import Testing
     }
 
     @Test func jsonValues() throws {
-        let json = try format(["SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                               "SESSION_CACHE_COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor"])
+        let json = try format([
+            "SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+            "SESSION_CACHE_COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
+        ])
         #expect(json.decode(Self.zlibJSON) == .success(Self.session))
         #expect(json.decode(Array(#"{"_auth_user_id": "7"}"#.utf8)) == .success(["_auth_user_id": .string("7")]))
         #expect(json.decode(Array("[1, 2]".utf8)) == .failure(.notADictionary))

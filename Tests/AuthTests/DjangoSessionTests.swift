@@ -1,7 +1,7 @@
+import Auth
 import Codecs
 import HTTP
 import Testing
-import Auth
 
 /// Django 4.2's signed session data, read here as Django reads it, against values real
 /// Django wrote (DjangoSessionVectors).
@@ -53,7 +53,8 @@ import Auth
     @Test(arguments: V.cookieRejected.map { $0.label })
     func cookiesDjangoRefusesAreRefused(label: String) throws {
         let vector = try #require(V.cookieRejected.first { $0.label == label })
-        let result = DjangoSigning.loadObject(vector.cookie, salt: DjangoSession.cookieSalt, keys: keys(V.secretKey), maxAge: V.sessionCookieAge, now: now)
+        let result = DjangoSigning.loadObject(
+            vector.cookie, salt: DjangoSession.cookieSalt, keys: keys(V.secretKey), maxAge: V.sessionCookieAge, now: now)
         #expect(result == .failure(.badSignature) || result == .failure(.malformed), "\(label)")
     }
 
@@ -67,11 +68,15 @@ import Auth
         let vector = V.authHashes[index]
         let hash = SessionAuthHash.compute(passwordHash: vector.passwordHash, key: Array(vector.secretKey.utf8))
         #expect(Hex.encode(hash) == vector.sessionAuthHash)
-        #expect(SessionAuthHash.matches(Array(vector.sessionAuthHash.utf8), passwordHash: vector.passwordHash,
-                                        keys: [Array("another".utf8), Array(vector.secretKey.utf8)]))
+        #expect(
+            SessionAuthHash.matches(
+                Array(vector.sessionAuthHash.utf8), passwordHash: vector.passwordHash,
+                keys: [Array("another".utf8), Array(vector.secretKey.utf8)]))
         #expect(SessionAuthHash.matches(hash, passwordHash: vector.passwordHash, keys: [Array(vector.secretKey.utf8)]), "raw bytes too")
-        #expect(!SessionAuthHash.matches(Array(vector.sessionAuthHash.utf8), passwordHash: vector.passwordHash + "x",
-                                         keys: [Array(vector.secretKey.utf8)]), "another password")
+        #expect(
+            !SessionAuthHash.matches(
+                Array(vector.sessionAuthHash.utf8), passwordHash: vector.passwordHash + "x",
+                keys: [Array(vector.secretKey.utf8)]), "another password")
         #expect(!SessionAuthHash.matches([], passwordHash: vector.passwordHash, keys: [Array(vector.secretKey.utf8)]))
     }
 
@@ -82,10 +87,12 @@ import Auth
         #expect(session.userID == 7)
         #expect(session.backend == "users.utils.UsernameMobileAuthBackend")
         #expect(session.authHash.count == 64)
-        for json in [#"{"_auth_user_id":"7"}"#, #"{"_auth_user_backend":"b","_auth_user_hash":"h"}"#,
-                     #"{"_auth_user_id":7,"_auth_user_backend":"b","_auth_user_hash":"h"}"#,
-                     #"{"_auth_user_id":"x","_auth_user_backend":"b","_auth_user_hash":"h"}"#,
-                     #"{"_auth_user_id":"7","_auth_user_backend":"b","_auth_user_hash":""}"#] {
+        for json in [
+            #"{"_auth_user_id":"7"}"#, #"{"_auth_user_backend":"b","_auth_user_hash":"h"}"#,
+            #"{"_auth_user_id":7,"_auth_user_backend":"b","_auth_user_hash":"h"}"#,
+            #"{"_auth_user_id":"x","_auth_user_backend":"b","_auth_user_hash":"h"}"#,
+            #"{"_auth_user_id":"7","_auth_user_backend":"b","_auth_user_hash":""}"#,
+        ] {
             #expect(DjangoSession(try JSONParser.parse(Array(json.utf8)).objectFields) == nil, "\(json)")
         }
     }

@@ -1,5 +1,5 @@
-import Testing
 import Auth
+import Testing
 
 @Suite struct PasswordHasherTests {
     @Test(arguments: DjangoPasswordVectors.hashes)

@@ -1,5 +1,5 @@
-import Testing
 import Auth
+import Testing
 
 @Suite struct RedirectTargetTests {
     @Test(arguments: ["/info/", "/emails/?a=1", "/a/b/c/", "/info/#top"])
@@ -7,10 +7,11 @@ import Auth
         #expect(RedirectTarget.sanitize(next) == next)
     }
 
-    @Test(arguments: [
-        nil, "", "info/", "//evil.example/", "/\\evil.example/", "\\\\evil.example", "https://evil.example/",
-        "javascript:alert(1)", "/info/\r\nSet-Cookie: x=1", "/in fo/", "/\u{7F}", "/信息/", " /info/",
-    ] as [String?])
+    @Test(
+        arguments: [
+            nil, "", "info/", "//evil.example/", "/\\evil.example/", "\\\\evil.example", "https://evil.example/",
+            "javascript:alert(1)", "/info/\r\nSet-Cookie: x=1", "/in fo/", "/\u{7F}", "/信息/", " /info/",
+        ] as [String?])
     func everythingElseFallsBack(next: String?) {
         #expect(RedirectTarget.sanitize(next) == "/info/")
     }

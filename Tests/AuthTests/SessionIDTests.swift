@@ -1,7 +1,7 @@
+import Auth
 import Codecs
 import OpenSSL
 import Testing
-import Auth
 
 @Suite struct SessionIDTests {
     @Test func cookieCarries256BitsAndTheDigestIsTheirSHA256() {
@@ -28,7 +28,9 @@ import Auth
         #expect(digest.map(Hex.encode) == "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925")
     }
 
-    @Test(arguments: ["", "abc", String(repeating: "g", count: 64), String(repeating: "0", count: 63), String(repeating: "0", count: 66), "../../etc/passwd"])
+    @Test(arguments: [
+        "", "abc", String(repeating: "g", count: 64), String(repeating: "0", count: 63), String(repeating: "0", count: 66), "../../etc/passwd",
+    ])
     func malformedCookiesHaveNoDigest(cookie: String) {
         #expect(SessionID.digest(ofCookie: cookie) == nil)
     }

@@ -60,7 +60,9 @@ import Testing
     @Test func sharedContainersSeeLaterChanges() {
         // [d, d] where d = {} is memoized empty, then filled: both places hold the filled dict.
         let bytes: [UInt8] = [0x80, 0x04, 0x5D, 0x94, 0x7D, 0x94, 0x8C, 0x01, 0x6B, 0x4B, 0x01, 0x73, 0x61, 0x68, 0x01, 0x61, 0x2E]
-        #expect(PickleReader.read(bytes) == .success(.list([.dict([.init(key: .string("k"), value: .int(1))]), .dict([.init(key: .string("k"), value: .int(1))])])))
+        #expect(
+            PickleReader.read(bytes)
+                == .success(.list([.dict([.init(key: .string("k"), value: .int(1))]), .dict([.init(key: .string("k"), value: .int(1))])])))
     }
 
     @Test func limitsAreTheCallers() {

@@ -1,5 +1,5 @@
-import Testing
 import EmailCore
+import Testing
 
 @Suite struct EmailPatternTests {
     @Test(arguments: [

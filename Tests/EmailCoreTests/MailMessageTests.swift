@@ -1,6 +1,6 @@
+import EmailCore
 import Foundation
 import Testing
-import EmailCore
 
 @Suite struct MailAddressTests {
     @Test func parsesDjangoStyleFrom() throws {

@@ -1,6 +1,7 @@
 import Codecs
-import Testing
 import EmailCore
+import OpenSSL
+import Testing
 
 @Suite struct VerificationTokenTests {
     let secret = Array("django-insecure-test-secret".utf8)
@@ -90,7 +91,9 @@ import EmailCore
             (#"["HS512"]"#, #"{"user_id":1,"email":"a@b.cn"}"#),
         ]
         for (header, payload) in cases {
-            #expect(VerificationToken.verify(signed(header: header, payload: payload), secret: secret, now: 2) == .failure(.invalid), "\(header) \(payload)")
+            #expect(
+                VerificationToken.verify(signed(header: header, payload: payload), secret: secret, now: 2) == .failure(.invalid),
+                "\(header) \(payload)")
         }
     }
 
@@ -105,8 +108,6 @@ import EmailCore
         #expect(VerificationToken.verify(String(forged), secret: secret, now: 1_000_000) == .failure(.invalid))
     }
 }
-
-import OpenSSL
 
 /// HMAC-SHA512 for building signed test tokens by hand.
 enum HMAC512 {

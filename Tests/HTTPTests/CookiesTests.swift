@@ -1,5 +1,5 @@
-import Testing
 import HTTP
+import Testing
 
 @Suite struct CookiesTests {
     @Test func parsesLikeDjango() {
@@ -15,12 +15,15 @@ import HTTP
     }
 
     @Test func setCookieLooksLikeDjangos() {
-        let now: Int64 = 1_764_061_255  // Tue, 25 Nov 2025 09:00:55 GMT
+        let now: Int64 = 1_764_061_255 // Tue, 25 Nov 2025 09:00:55 GMT
         let session = SetCookie(name: "sessionid", value: "abc", maxAge: 1_209_600, httpOnly: true)
-        #expect(session.headerValue(now: now) == "sessionid=abc; expires=Tue, 09 Dec 2025 09:00:55 GMT; Max-Age=1209600; HttpOnly; Path=/; SameSite=Lax")
+        #expect(
+            session.headerValue(now: now) == "sessionid=abc; expires=Tue, 09 Dec 2025 09:00:55 GMT; Max-Age=1209600; HttpOnly; Path=/; SameSite=Lax")
         let browserSession = SetCookie(name: "sessionid", value: "abc", httpOnly: true, secure: true)
         #expect(browserSession.headerValue(now: now) == "sessionid=abc; HttpOnly; Path=/; SameSite=Lax; Secure")
-        #expect(SetCookie.expired("username").headerValue(now: now) == "username=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax")
+        #expect(
+            SetCookie.expired("username").headerValue(now: now) == "username=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"
+        )
     }
 }
 

@@ -1,5 +1,5 @@
-import Testing
 import HTTP
+import Testing
 
 @Suite struct FormFieldsTests {
     func fields(_ text: String) -> FormFields { FormFields(Array(text.utf8)) }

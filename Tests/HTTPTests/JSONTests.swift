@@ -1,12 +1,14 @@
-import Testing
 import HTTP
+import Testing
 
 @Suite struct JSONParserTests {
     func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
 
     @Test func parsesDocuments() throws {
         #expect(try parse(#"{"email":"a@b.cn"}"#)["email"]?.string == "a@b.cn")
-        #expect(try parse(#" { "a" : [1, -2.5e3, true, false, null, {}] } "#)["a"] == .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null, .object([:])]))
+        #expect(
+            try parse(#" { "a" : [1, -2.5e3, true, false, null, {}] } "#)["a"]
+                == .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null, .object([:])]))
         #expect(try parse(#""\u7f8e\u591a \ud83d\ude00 \n\"\\\/""#) == .string("美多 😀 \n\"\\/"))
         #expect(try parse(#"{"a":1,"a":2}"#)["a"] == .number("2"))
         #expect(try parse("123").integer == 123)

@@ -1,5 +1,5 @@
-import Testing
 import HTTP
+import Testing
 
 /// The mapping of nginx's FastCGI parameters (`fastcgi_params` plus `REQUEST_ID`) to a `Request`.
 @Suite struct RequestFromParametersTests {

@@ -1,5 +1,5 @@
-import Testing
 import HTTP
+import Testing
 
 @Suite struct RouterTests {
     let router: Router<String> = {

@@ -75,9 +75,10 @@ final class TestClock {
 @Suite struct CourierTests {
     /// EMAIL_TIMEOUT 10 s, leases of 30 s: a message needs 11 s of lease left to be started.
     static func settings(batch: Int = 32, retries: Int = 3) throws -> DeliverySettings {
-        try DeliverySettings(Environment([
-            "EMAIL_TIMEOUT": "10", "MEIDUO_MAIL_LEASE": "30", "MEIDUO_MAIL_BATCH": "\(batch)", "MEIDUO_MAIL_MAX_RETRIES": "\(retries)",
-        ]))
+        try DeliverySettings(
+            Environment([
+                "EMAIL_TIMEOUT": "10", "MEIDUO_MAIL_LEASE": "30", "MEIDUO_MAIL_BATCH": "\(batch)", "MEIDUO_MAIL_MAX_RETRIES": "\(retries)",
+            ]))
     }
 
     static func mail(_ id: Int64, attempt: Int = 1, claim: Int64 = 7, leaseLeft: Double = 30) -> Outbox.ClaimedMail {
@@ -187,7 +188,8 @@ final class TestClock {
                 leaseSeconds: Double
             ) throws -> (taken: [Outbox.ClaimedMail], claimed: [Outbox.ClaimedMail]) { throw Away() }
             func renew(_ mails: [Outbox.ClaimedMail], leaseSeconds: Double, recording outcomes: [(Outbox.ClaimedMail, Outbox.Outcome)])
-                throws -> Set<Int64> { throw Away() }
+                throws -> Set<Int64>
+            { throw Away() }
             func giveBack(recording outcomes: [(Outbox.ClaimedMail, Outbox.Outcome)], releasing handed: [Handover.Record]) throws {
                 throw Away()
             }

@@ -1,5 +1,5 @@
-import Testing
 import MailPool
+import Testing
 
 @Suite struct RetryScheduleTests {
     @Test func tutorialScheduleIs3Then6Then12ThenFailed() {

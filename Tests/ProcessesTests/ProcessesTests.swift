@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Processes
+import Testing
 
 @Suite struct WaitStatusTests {
     @Test func exits() {

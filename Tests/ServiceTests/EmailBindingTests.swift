@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
 import MariaDB
-import Testing
 import Store
+import Testing
 
 /// `PUT /emails/` through the real router and controllers: the contract's check order
 /// (session → CSRF → body → pattern → throttle → database) and what each step answers.
@@ -97,8 +97,9 @@ import Store
         let id = Request.makeID()
         let email = "r\(UUID().uuidString.prefix(8).lowercased())@example.com"
         func put() -> Response {
-            client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
-                           csrfHeader: csrf, requestID: id)
+            client.execute(
+                .put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
+                csrfHeader: csrf, requestID: id)
         }
         let first = put(), second = put()
         #expect(first.status == .ok)
@@ -110,8 +111,9 @@ import Store
         #expect(rows?.int(0) == 1)
         #expect(rows?.string(1) == id)
         // Another request for the same address is a resend, throttled as such.
-        let resend = client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
-                                    csrfHeader: csrf, requestID: Request.makeID())
+        let resend = client.execute(
+            .put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
+            csrfHeader: csrf, requestID: Request.makeID())
         #expect(resend.status == .tooManyRequests)
     }
 }
@@ -121,8 +123,9 @@ import Store
 @Suite(.serialized) struct RequestKeyTests {
     func put(_ client: TestClient, _ email: String, id: String) throws -> Response {
         let csrf = try #require(client.cookies["csrftoken"])
-        return client.execute(.put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
-                              csrfHeader: csrf, requestID: id)
+        return client.execute(
+            .put, "/emails/", body: Array("{\"email\":\"\(email)\"}".utf8), contentType: "application/json",
+            csrfHeader: csrf, requestID: id)
     }
 
     func mails(_ client: TestClient, _ user: (id: Int64, username: String, password: String)) throws -> [String] {

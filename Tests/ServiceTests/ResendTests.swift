@@ -38,7 +38,8 @@ import Testing
         #expect(page.contains(email))
         #expect(!page.contains("status-code"))
 
-        let fresh = VerificationToken.sign(.init(userID: user.id, email: email), secret: client.settings.secretKey, issuedAt: Clock.unixSeconds(), expiresIn: 86400)
+        let fresh = VerificationToken.sign(
+            .init(userID: user.id, email: email), secret: client.settings.secretKey, issuedAt: Clock.unixSeconds(), expiresIn: 86400)
         #expect(client.execute(.get, "/emails/verification/", query: "token=" + fresh).status == .found)
         let verified = TestClient.text(try resend(client, token: token))
         #expect(verified.contains("<title>验证邮件 - 美多商城</title>"))

@@ -5,9 +5,9 @@ import Instruments
 import Logging
 import MariaDB
 import Processes
+import Prometheus
 import Service
 import Settings
-import Prometheus
 import Store
 import Telemetry
 
@@ -24,9 +24,10 @@ final class TestClient {
     private lazy var inspector: Result<MariaDB.Connection, any Error> = {
         let db = settings.database
         return Result {
-            try MariaDB.Connection(ConnectionOptions(
-                socket: db.socket, host: db.host, port: UInt32(db.port), user: db.user, password: db.password, database: db.name,
-                connectTimeout: UInt32(db.connectTimeout), readWriteTimeout: UInt32(db.readTimeout)))
+            try MariaDB.Connection(
+                ConnectionOptions(
+                    socket: db.socket, host: db.host, port: UInt32(db.port), user: db.user, password: db.password, database: db.name,
+                    connectTimeout: UInt32(db.connectTimeout), readWriteTimeout: UInt32(db.readTimeout)))
         }
     }()
     private(set) var cookies: [String: String] = [:]

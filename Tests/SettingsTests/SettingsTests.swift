@@ -1,7 +1,7 @@
 import EmailCore
-import Testing
 import Processes
 import Settings
+import Testing
 
 /// Every variable: its default, a good value, and a bad one stopping start-up with one line
 /// that names it.
@@ -99,7 +99,8 @@ import Settings
             "MEIDUO_DB_CONNECT_TIMEOUT": "5", "MEIDUO_DB_READ_TIMEOUT": "9", "MEIDUO_LOG_LEVEL": "debug",
             "MEIDUO_SOCKET": "/run/x.sock", "MEIDUO_SOCKET_MODE": "0666", "MEIDUO_SOCKET_GROUP": "root", "MEIDUO_USER": "root",
             "MEIDUO_TEMPLATES": "/opt/t", "MEIDUO_THREADS": "4", "MEIDUO_BODY_LIMIT": "2048", "MEIDUO_READ_TIMEOUT": "2.5",
-            "MEIDUO_LOG_FORMAT": "json", "MEIDUO_OUTBOX_RETENTION": "7d", "MEIDUO_LOGIN_FAILURES": "3", "MEIDUO_LOGIN_ADDRESS_FAILURES": "50", "MEIDUO_LOGIN_WINDOW": "600",
+            "MEIDUO_LOG_FORMAT": "json", "MEIDUO_OUTBOX_RETENTION": "7d", "MEIDUO_LOGIN_FAILURES": "3", "MEIDUO_LOGIN_ADDRESS_FAILURES": "50",
+            "MEIDUO_LOGIN_WINDOW": "600",
             "MEIDUO_EMAIL_CHANGE_NOTICE": "false", "EMAIL_RECONFIRMABLE": "true", "EMAIL_USE_TLS": "false",
             "SESSION_COOKIE_AGE": "3600", "SESSION_COOKIE_SECURE": "True", "CSRF_COOKIE_SECURE": "on",
             "MEIDUO_PASSWORD_ITERATIONS": "720000", "PORT": "9000", "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
@@ -160,9 +161,12 @@ import Settings
         #expect(s.mail.from.address == "noreply@meiduo.site")
         #expect(s.mail.throttleAddressInterval == 0)
         #expect(s.mail.throttleUserHourly == 0)
-        #expect(s.delivery.transport == .smtp(.init(
-            host: "smtp.163.com", port: 465, useTLS: false, useSSL: true, username: "u", password: "p", verifyPeer: false,
-            caFile: "/etc/ca.pem", timeout: 5)))
+        #expect(
+            s.delivery.transport
+                == .smtp(
+                    .init(
+                        host: "smtp.163.com", port: 465, useTLS: false, useSSL: true, username: "u", password: "p", verifyPeer: false,
+                        caFile: "/etc/ca.pem", timeout: 5)))
         #expect(s.delivery.workers == 0)
         #expect(s.delivery.leaseSeconds == 6)
         #expect(s.delivery.batchSize == 1)
@@ -172,8 +176,9 @@ import Settings
         #expect(s.delivery.pollInterval == 0.1)
         #expect(s.delivery.niceness == 0)
         #expect(s.delivery.maxQueueLag == 2.5)
-        #expect(try settings(["EMAIL_VERIFY_URL": "https://www.meiduo.site/emails/verification/"]).verification.url
-            == "https://www.meiduo.site/emails/verification/")
+        #expect(
+            try settings(["EMAIL_VERIFY_URL": "https://www.meiduo.site/emails/verification/"]).verification.url
+                == "https://www.meiduo.site/emails/verification/")
         guard case .smtp(let tls) = try settings(["EMAIL_USE_TLS": "true"]).delivery.transport else { return }
         #expect(tls.useTLS)
         #expect(!tls.useSSL)
@@ -207,7 +212,8 @@ import Settings
         ("MEIDUO_OUTBOX_RETENTION", "30m"), ("MEIDUO_OUTBOX_RETENTION", "forever"), ("EMAIL_VERIFY_URL", "ftp://x/"),
         ("EMAIL_VERIFY_URL", "/emails/verification/"), ("VERIFY_EMAIL_TOKEN_EXPIRES", "0"), ("VERIFY_EMAIL_CONFIRM_PAGE", "sure"),
         ("EMAIL_FROM", "nobody"), ("EMAIL_FROM", "Name <a@b.cn>\r\nBcc: x@y.cn"), ("MEIDUO_THROTTLE_ADDRESS_INTERVAL", "-1"),
-        ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("MEIDUO_THROTTLE_ADDRESS_HOURLY", "-2"), ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
+        ("MEIDUO_THROTTLE_USER_HOURLY", "lots"), ("MEIDUO_THROTTLE_ADDRESS_HOURLY", "-2"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
         ("EMAIL_PORT", "70000"), ("EMAIL_USE_TLS", "perhaps"), ("EMAIL_USE_SSL", "perhaps"), ("EMAIL_TIMEOUT", "0"),
         ("EMAIL_TIMEOUT", "nan"), ("MEIDUO_EMAIL_VERIFY_PEER", "x"), ("MEIDUO_MAIL_WORKERS", "65"), ("MEIDUO_MAIL_LEASE", "0.1"),
         ("MEIDUO_MAIL_BATCH", "0"), ("MEIDUO_MAIL_RETRY_BASE", "0"), ("MEIDUO_MAIL_MAX_RETRIES", "21"),
@@ -251,8 +257,9 @@ import Settings
         #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "EMAIL_USE_SSL": "true"]) { $1 }) == nil)
         #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "true"]) { $1 }) == nil)
         #expect(problem(["EMAIL_HOST": "smtp.163.com"]) == nil, "no AUTH, nothing to protect")
-        #expect(problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "x"]) { $1 })?
-            .contains("MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH") == true)
+        #expect(
+            problem(auth.merging(["EMAIL_HOST": "smtp.163.com", "MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH": "x"]) { $1 })?
+                .contains("MEIDUO_EMAIL_ALLOW_PLAINTEXT_AUTH") == true)
     }
 
     @Test func retentionNeverCutsIntoTheThrottleWindows() {
@@ -299,7 +306,9 @@ import Settings
         ("unix://:pw@/var/run/r.sock?db=7", .unix(path: "/var/run/r.sock"), 7, nil, "pw"),
         (" redis://primary:6379/1, redis://replica:6379/1", .tcp(host: "primary", port: 6379), 1, nil, nil),
     ])
-    func locationsInDjangoRedisForms(location: String, endpoint: SessionCacheSettings.Endpoint, database: Int, user: String?, password: String?) throws {
+    func locationsInDjangoRedisForms(location: String, endpoint: SessionCacheSettings.Endpoint, database: Int, user: String?, password: String?)
+        throws
+    {
         let parsed = try #require(try cache(["SESSION_CACHE_LOCATION": location]))
         #expect(parsed.endpoint == endpoint)
         #expect(parsed.database == database)
@@ -307,8 +316,10 @@ import Settings
         #expect(parsed.password == password)
     }
 
-    @Test(arguments: ["127.0.0.1:6379", "http://h/1", "redis://h:99999/0", "redis://h/x", "redis://[::1/0", "unix://relative.sock",
-                      "redis://h/0?db=-1", "redis://u:%zz@h/0"])
+    @Test(arguments: [
+        "127.0.0.1:6379", "http://h/1", "redis://h:99999/0", "redis://h/x", "redis://[::1/0", "unix://relative.sock",
+        "redis://h/0?db=-1", "redis://u:%zz@h/0",
+    ])
     func badLocationsAreRefused(location: String) {
         let message = problem(Self.cacheEngine.merging(["SESSION_CACHE_LOCATION": location]) { $1 })
         #expect(message?.hasPrefix("SESSION_CACHE_LOCATION") == true, "\(location): \(message ?? "accepted")")
@@ -324,19 +335,23 @@ import Settings
 
     @Test func backendsSerializersAndCompressorsByTheShopsDottedNames() throws {
         let location = ["SESSION_CACHE_LOCATION": "redis://r/1"]
-        let djangos = try #require(try cache(location.merging([
-            "SESSION_CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache", "SESSION_CACHE_KEY_PREFIX": "mall",
-            "SESSION_CACHE_VERSION": "3", "SESSION_CACHE_SOCKET_CONNECT_TIMEOUT": "0.5", "SESSION_CACHE_SOCKET_TIMEOUT": "2",
-        ]) { $1 }))
+        let djangos = try #require(
+            try cache(
+                location.merging([
+                    "SESSION_CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache", "SESSION_CACHE_KEY_PREFIX": "mall",
+                    "SESSION_CACHE_VERSION": "3", "SESSION_CACHE_SOCKET_CONNECT_TIMEOUT": "0.5", "SESSION_CACHE_SOCKET_TIMEOUT": "2",
+                ]) { $1 }))
         #expect(djangos.backend == .django)
         #expect(djangos.keyPrefix == "mall")
         #expect(djangos.version == 3)
         #expect(djangos.connectTimeout == 0.5)
         #expect(djangos.timeout == 2)
-        let json = try #require(try cache(location.merging([
-            "SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-            "SESSION_CACHE_COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
-        ]) { $1 }))
+        let json = try #require(
+            try cache(
+                location.merging([
+                    "SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                    "SESSION_CACHE_COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
+                ]) { $1 }))
         #expect(json.serializer == .json)
         #expect(json.compressor == .zlib)
         for (name, value) in [
@@ -347,10 +362,11 @@ import Settings
         ] {
             #expect(problem(Self.cacheEngine.merging(location) { $1 }.merging([name: value]) { $1 })?.hasPrefix(name) == true, "\(name)")
         }
-        let mixed = problem(Self.cacheEngine.merging(location) { $1 }.merging([
-            "SESSION_CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-        ]) { $1 })
+        let mixed = problem(
+            Self.cacheEngine.merging(location) { $1 }.merging([
+                "SESSION_CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "SESSION_CACHE_SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+            ]) { $1 })
         #expect(mixed?.contains("Django's own RedisCache always pickles") == true)
     }
 
@@ -360,13 +376,17 @@ import Settings
             "SESSION_CACHE_LOCATION": "redis://:pw@r/1", "MEIDUO_METRICS_TOKEN": "token", "PATH": "/bin",
         ]
         let responder = SecretHandover.decode(SecretHandover.encode(variables, for: .responder))
-        #expect(responder == ["SECRET_KEY": "key", "SECRET_KEY_FALLBACKS": "old", "MEIDUO_DB_PASSWORD": "db",
-                              "SESSION_CACHE_LOCATION": "redis://:pw@r/1", "MEIDUO_METRICS_TOKEN": "token"])
+        #expect(
+            responder == [
+                "SECRET_KEY": "key", "SECRET_KEY_FALLBACKS": "old", "MEIDUO_DB_PASSWORD": "db",
+                "SESSION_CACHE_LOCATION": "redis://:pw@r/1", "MEIDUO_METRICS_TOKEN": "token",
+            ])
         #expect(SecretHandover.decode(SecretHandover.encode(variables, for: .sender)) == ["MEIDUO_DB_PASSWORD": "db", "EMAIL_HOST_PASSWORD": "smtp"])
         #expect(Set(ProcessRole.children.flatMap(\.secrets)) == Set(Settings.secretVariables), "every secret goes to some child")
         let sender = try Settings(
-            Environment(SecretHandover.decode(SecretHandover.encode(variables, for: .sender))
-                .merging(["SESSION_ENGINE": "django.contrib.sessions.backends.cache"]) { $1 }), role: .sender)
+            Environment(
+                SecretHandover.decode(SecretHandover.encode(variables, for: .sender))
+                    .merging(["SESSION_ENGINE": "django.contrib.sessions.backends.cache"]) { $1 }), role: .sender)
         #expect(sender.secretKey.isEmpty, "a sender needs neither")
         #expect(sender.sessions.cache == nil, "a sender needs neither")
     }
@@ -390,10 +410,11 @@ import Settings
     }
 
     @Test func readOnlyCommandsNeedNeitherTheKeyNorTheServiceUser() throws {
-        let inspection = try InspectionSettings(Environment([
-            "MEIDUO_USER": "no-such-user-here", "MEIDUO_DB_NAME": "shop", "MEIDUO_SOCKET": "/run/x.sock",
-            "MEIDUO_METRICS_TOKEN": "0123456789abcdef",
-        ]))
+        let inspection = try InspectionSettings(
+            Environment([
+                "MEIDUO_USER": "no-such-user-here", "MEIDUO_DB_NAME": "shop", "MEIDUO_SOCKET": "/run/x.sock",
+                "MEIDUO_METRICS_TOKEN": "0123456789abcdef",
+            ]))
         #expect(inspection.database.name == "shop")
         #expect(inspection.socket.path == "/run/x.sock")
         #expect(inspection.metricsToken == "0123456789abcdef")
@@ -403,10 +424,11 @@ import Settings
     }
 
     @Test func eachRoleStopsWithinAGraceItsSettingsGive() throws {
-        let settings = try Settings(Environment([
-            "SECRET_KEY": "k", "EMAIL_HOST": "smtp.example.com", "EMAIL_TIMEOUT": "120", "MEIDUO_MAIL_LEASE": "200",
-            "MEIDUO_READ_TIMEOUT": "10", "MEIDUO_DB_CONNECT_TIMEOUT": "3", "MEIDUO_DB_READ_TIMEOUT": "30",
-        ]))
+        let settings = try Settings(
+            Environment([
+                "SECRET_KEY": "k", "EMAIL_HOST": "smtp.example.com", "EMAIL_TIMEOUT": "120", "MEIDUO_MAIL_LEASE": "200",
+                "MEIDUO_READ_TIMEOUT": "10", "MEIDUO_DB_CONNECT_TIMEOUT": "3", "MEIDUO_DB_READ_TIMEOUT": "30",
+            ]))
         #expect(ProcessRole.responder.stopGrace(settings) == 10 + 3 + 30, "a request's read, then its database work")
         #expect(ProcessRole.sender.stopGrace(settings) == 120 + DeliverySettings.leaseMargin + 3 + 30, "the message in hand, then its outcome")
         #expect(ProcessRole.children.map(\.stopStage) == [0, 1], "the producer of mail stops before those that deliver it")

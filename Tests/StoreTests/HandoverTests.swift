@@ -5,7 +5,12 @@ import Testing
 @Suite struct HandoverTests {
     func pipe() throws -> (responder: Handover, sender: Handover, close: () -> Void) {
         let ends = try FileDescriptor.pipe()
-        return (Handover(pipe: ends.write), Handover(pipe: ends.read), { ends.read.close(); ends.write.close() })
+        return (
+            Handover(pipe: ends.write), Handover(pipe: ends.read),
+            {
+                ends.read.close(); ends.write.close()
+            }
+        )
     }
 
     @Test func recordsArriveWholeAndInOrder() throws {

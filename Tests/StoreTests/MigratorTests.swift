@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Store
+import Testing
 
 @Suite struct MigratorTests {
     @Test func splitsOnSemicolonsAtLineEnds() {
@@ -27,11 +27,12 @@ import Store
             DELIMITER ;
             DROP TABLE c;
             """
-        #expect(Migrator.statements(in: sql) == [
-            "ALTER TABLE a ADD COLUMN b INT",
-            "CREATE PROCEDURE p()\nBEGIN\n    SELECT 1;\n    SELECT 2;\nEND",
-            "DROP TABLE c",
-        ])
+        #expect(
+            Migrator.statements(in: sql) == [
+                "ALTER TABLE a ADD COLUMN b INT",
+                "CREATE PROCEDURE p()\nBEGIN\n    SELECT 1;\n    SELECT 2;\nEND",
+                "DROP TABLE c",
+            ])
     }
 
     @Test func aLastStatementWithoutTerminatorIsKept() {

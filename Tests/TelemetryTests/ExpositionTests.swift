@@ -1,5 +1,5 @@
-import Testing
 import Telemetry
+import Testing
 
 @Suite struct ExpositionTests {
     let responder = """
@@ -31,20 +31,21 @@ import Telemetry
         merged.add(Array(responder.utf8))
         merged.add(Array(retired.utf8))
         let text = String(decoding: merged.rendered(help: ["meiduo_email_outbox_messages": "Messages in the outbox."]), as: UTF8.self)
-        #expect(text == """
-            # TYPE meiduo_email_http_requests_total counter
-            meiduo_email_http_requests_total{route="/emails/",method="PUT",status="200"} 5
-            meiduo_email_http_requests_total{route="/info/",method="GET",status="200"} 7
-            # HELP meiduo_email_outbox_messages Messages in the outbox.
-            # TYPE meiduo_email_outbox_messages gauge
-            meiduo_email_outbox_messages{status="queued"} 4
-            # TYPE meiduo_email_http_request_duration_seconds histogram
-            meiduo_email_http_request_duration_seconds_bucket{route="/emails/",le="0.005"} 3
-            meiduo_email_http_request_duration_seconds_bucket{route="/emails/",le="+Inf"} 5
-            meiduo_email_http_request_duration_seconds_sum{route="/emails/"} 0.2575
-            meiduo_email_http_request_duration_seconds_count{route="/emails/"} 5
+        #expect(
+            text == """
+                # TYPE meiduo_email_http_requests_total counter
+                meiduo_email_http_requests_total{route="/emails/",method="PUT",status="200"} 5
+                meiduo_email_http_requests_total{route="/info/",method="GET",status="200"} 7
+                # HELP meiduo_email_outbox_messages Messages in the outbox.
+                # TYPE meiduo_email_outbox_messages gauge
+                meiduo_email_outbox_messages{status="queued"} 4
+                # TYPE meiduo_email_http_request_duration_seconds histogram
+                meiduo_email_http_request_duration_seconds_bucket{route="/emails/",le="0.005"} 3
+                meiduo_email_http_request_duration_seconds_bucket{route="/emails/",le="+Inf"} 5
+                meiduo_email_http_request_duration_seconds_sum{route="/emails/"} 0.2575
+                meiduo_email_http_request_duration_seconds_count{route="/emails/"} 5
 
-            """)
+                """)
         #expect(merged.value(#"meiduo_email_http_requests_total{route="/info/",method="GET",status="200"}"#) == 7)
     }
 

@@ -9,7 +9,8 @@ import Views
         let files = [
             "page": "<p title=\"{{value}}\">{{value}}</p>",
             "layout": "<title>{{$title}}{{/title}}</title><main>{{$content}}{{/content}}</main>",
-            "child": "{{<layout}}{{$title}}{{value}}{{/title}}{{$content}}<i data-x='{{value}}'>{{#list}}{{item}}{{/list}}</i>{{/content}}{{/layout}}",
+            "child":
+                "{{<layout}}{{$title}}{{value}}{{/title}}{{$content}}<i data-x='{{value}}'>{{#list}}{{item}}{{/list}}</i>{{/content}}{{/layout}}",
             "partial": "<b>{{> page}}</b>",
             "pragma": "{{% CONTENT_TYPE: TEXT}}<u>{{value}}</u>",
             "mail/body.html": "<a href=\"{{value}}\">{{value}}</a>",

@@ -362,7 +362,7 @@ public struct PickleReader {
     /// `text.encode(encoding)` where the encoding is Latin-1, as protocol 2 spells bytes.
     private static func latin1(_ text: String, _ encoding: Slot) -> [UInt8]? {
         guard case .value(.string(let name)) = encoding, name == "latin1" || name == "latin-1",
-              text.unicodeScalars.allSatisfy({ $0.value <= 0xFF })
+            text.unicodeScalars.allSatisfy({ $0.value <= 0xFF })
         else { return nil }
         return text.unicodeScalars.map { UInt8($0.value) }
     }
