@@ -248,6 +248,13 @@ extension Statements {
     func insert(_ sql: String, _ values: [SQLValue]) throws -> Int64 { try connection.insert(sql, values) }
     func call(_ sql: String, _ values: [SQLValue]) throws -> [Row] { try connection.call(sql, values) }
     func command(_ sql: String) throws { try connection.command(sql) }
+
+    /// A read that must see every write committed before it on any node (a session started
+    /// through another one): on Galera it waits until this node has applied them
+    /// (`wsrep_sync_wait`, for this statement only); on a single server it is a plain read.
+    func causalQuery(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
+        try connection.query(galera ? "SET STATEMENT wsrep_sync_wait = 1 FOR " + sql : sql, values)
+    }
 }
 
 extension Link: Statements {}
