@@ -34,7 +34,8 @@ public enum DatabaseRetryCause: String, Sendable, CaseIterable {
     case conflict
     /// ER_LOCK_WAIT_TIMEOUT.
     case lockWait = "lock_wait"
-    /// A Galera node outside the primary component refused it (ER_UNKNOWN_COM_ERROR).
+    /// A Galera node outside the primary component refused it (ER_UNKNOWN_COM_ERROR) or its
+    /// COMMIT (ER_ERROR_DURING_COMMIT).
     case notReady = "not_ready"
     /// The connection was lost before anything was committed: run again on the next node.
     case connection

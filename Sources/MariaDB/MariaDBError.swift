@@ -42,6 +42,10 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
     /// ER_UNKNOWN_COM_ERROR ("WSREP has not yet prepared node for application use"): nothing ran.
     public var isNodeNotReady: Bool { code == ER_UNKNOWN_COM_ERROR }
 
+    /// ER_ERROR_DURING_COMMIT: the COMMIT failed and the transaction was rolled back; Galera
+    /// answers it when the node leaves the primary component while replicating the commit.
+    public var isCommitFailure: Bool { code == ER_ERROR_DURING_COMMIT }
+
     /// What a connection to a node outside the primary component is refused with.
     public static func nodeNotReady(_ message: String, fileID: String = #fileID, line: Int = #line) -> MariaDBError {
         MariaDBError(code: UInt32(ER_UNKNOWN_COM_ERROR), message: message, fileID: fileID, line: line)

@@ -30,7 +30,7 @@ public struct DatabaseRetry: Sendable {
     static func cause(of error: MariaDBError) -> DatabaseRetryCause? {
         if error.isDeadlock { return .conflict }
         if error.isLockWaitTimeout { return .lockWait }
-        if error.isNodeNotReady { return .notReady }
+        if error.isNodeNotReady || error.isCommitFailure { return .notReady }
         if error.isConnectionFailure { return .connection }
         return nil
     }

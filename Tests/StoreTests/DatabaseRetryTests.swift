@@ -18,7 +18,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (UInt32(1213), DatabaseRetryCause.conflict), (1205, .lockWait), (1047, .notReady), (2006, .connection), (2013, .connection),
+        (UInt32(1213), DatabaseRetryCause.conflict), (1205, .lockWait), (1047, .notReady), (1180, .notReady), (2006, .connection),
+        (2013, .connection),
         (2002, .connection), (1927, .connection), (4031, .connection),
     ])
     func failuresThatMayPassAreClassifiedByCause(code: UInt32, cause: DatabaseRetryCause) {
