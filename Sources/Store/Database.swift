@@ -120,7 +120,11 @@ public final class Database {
                 try connection.commit()
                 return result
             } catch {
-                try? connection.rollback()
+                // On a connection that is gone the server has rolled back already, and a
+                // ROLLBACK sent into a silent one would wait out the read timeout first.
+                if (error as? MariaDBError)?.isConnectionFailure != true {
+                    try? connection.rollback()
+                }
                 throw error
             }
         }
