@@ -24,9 +24,10 @@ public enum Users {
         return try rows.first.map { Credentials(user: try User(row: $0), passwordHash: try $0.requiredString(5), isActive: $0.bool(6)) }
     }
 
-    /// An active user and their password hash, for checking a session's binding to it.
+    /// An active user and their password hash, for checking a session's binding to it. A causal
+    /// read: a password changed through another node ends the session at once.
     public static func activeWithPassword(id: Int64, on connection: Link) throws -> (user: User, passwordHash: String)? {
-        try connection.query("SELECT \(User.columns), u.password FROM tb_users u WHERE u.id = ? AND u.is_active = 1", [.int(id)])
+        try connection.causalQuery("SELECT \(User.columns), u.password FROM tb_users u WHERE u.id = ? AND u.is_active = 1", [.int(id)])
             .first.map { (try User(row: $0), try $0.requiredString(5)) }
     }
 
