@@ -19,7 +19,9 @@ public enum Users {
             case .username(let name): ("username", name)
             case .mobile(let number): ("mobile", number)
             }
-        let rows = try connection.query(
+        // Causal: the account, or its new password, may have been written through another node a
+        // moment ago (the shop's sign-up, `user passwd`).
+        let rows = try connection.causalQuery(
             "SELECT \(User.columns), u.password, u.is_active FROM tb_users u WHERE u.\(column) = ?", [.text(value)])
         return try rows.first.map { Credentials(user: try User(row: $0), passwordHash: try $0.requiredString(5), isActive: $0.bool(6)) }
     }
