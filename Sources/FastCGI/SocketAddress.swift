@@ -7,21 +7,23 @@ struct SocketAddress {
     private var length: socklen_t
 
     init(_ host: IPAddress, port: Int) {
+        length = 0
         if host.isIPv4 {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
+            var address = sockaddr_in(
+                sin_family: sa_family_t(AF_INET), sin_port: UInt16(port).bigEndian, sin_addr: in_addr(), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
             withUnsafeMutableBytes(of: &address.sin_addr) { $0.copyBytes(from: host.bytes) }
-            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: sockaddr_in.self) }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            store(address)
         } else {
             var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = UInt16(port).bigEndian
+            (address.sin6_family, address.sin6_port) = (sa_family_t(AF_INET6), UInt16(port).bigEndian)
             withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyBytes(from: host.bytes) }
-            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: sockaddr_in6.self) }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            store(address)
         }
+    }
+
+    private mutating func store<Address>(_ address: Address) {
+        withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: Address.self) }
+        length = socklen_t(MemoryLayout<Address>.size)
     }
 
     /// Room for what accept(2) fills in.

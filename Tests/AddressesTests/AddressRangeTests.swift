@@ -58,11 +58,6 @@ import Testing
     }
 
     private func describe(_ text: String) -> String? {
-        do {
-            _ = try AddressRange(text)
-            return nil
-        } catch {
-            return error.description
-        }
+        problem { () throws(AddressProblem) in _ = try AddressRange(text) }
     }
 }

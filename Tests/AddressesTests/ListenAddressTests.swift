@@ -45,11 +45,6 @@ import Testing
     }
 
     private func describe(_ text: String) -> String? {
-        do {
-            _ = try ListenAddress(text)
-            return nil
-        } catch {
-            return error.description
-        }
+        problem { () throws(AddressProblem) in _ = try ListenAddress(text) }
     }
 }

@@ -3,18 +3,9 @@ import Settings
 import Testing
 
 /// MEIDUO_LISTEN, MEIDUO_SOCKET (its older name), MEIDUO_LISTEN_ALLOW and where the metrics go.
-@Suite struct ListenSettingsTests {
+extension SettingsTests {
     func socket(_ values: [String: String]) throws -> SocketSettings {
-        try SocketSettings(Environment(values))
-    }
-
-    func problem(_ values: [String: String]) -> String? {
-        do {
-            _ = try socket(values)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        try settings(values).socket
     }
 
     @Test func aUnixSocketByEitherName() throws {
