@@ -9,8 +9,8 @@ struct SocketAddress {
     init(_ host: IPAddress, port: Int) {
         length = 0
         if host.isIPv4 {
-            var address = sockaddr_in(
-                sin_family: sa_family_t(AF_INET), sin_port: UInt16(port).bigEndian, sin_addr: in_addr(), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+            var address = sockaddr_in()
+            (address.sin_family, address.sin_port) = (sa_family_t(AF_INET), UInt16(port).bigEndian)
             withUnsafeMutableBytes(of: &address.sin_addr) { $0.copyBytes(from: host.bytes) }
             store(address)
         } else {
