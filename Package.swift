@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP", "Settings", "Zlib"], exclude: ["Fixtures"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         .testTarget(name: "MailPoolTests", dependencies: ["MailPool", "Settings", "Store", "Instruments"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Processes"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Processes", "Instruments"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(

@@ -82,6 +82,18 @@ public struct HTTPError: Error, Sendable {
         return error
     }
 
+    /// This answer to a database failure, as one that passes: the work met other writers or a
+    /// database node that was not ready, and still did after its retries. `503` with
+    /// `Retry-After` (and `retry_after` in a JSON body), never a `500`.
+    public func databaseBusy(retryAfter: Int) -> HTTPError {
+        var error = self
+        error.status = .serviceUnavailable
+        error.hint = "数据库繁忙，请在 \(retryAfter) 秒后再试。"
+        error.headers.append(("Retry-After", String(retryAfter)))
+        error.fields.append(("retry_after", .int(Int64(retryAfter))))
+        return error
+    }
+
     public static func notFound(fileID: String = #fileID, line: Int = #line) -> HTTPError {
         HTTPError(.notFound, code: .parameter, "页面不存在", fileID: fileID, line: line)
     }

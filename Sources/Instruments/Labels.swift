@@ -25,3 +25,18 @@ public enum FailureReason: String, Sendable, CaseIterable {
     /// Claimed more often than it may be tried: senders died holding it.
     case abandoned
 }
+
+/// Why a database transaction or statement was run again (`meiduo_email_database_retries_total`'s
+/// `cause`).
+public enum DatabaseRetryCause: String, Sendable, CaseIterable {
+    /// ER_LOCK_DEADLOCK: a deadlock, or on Galera a certification conflict with a transaction
+    /// committed on another node.
+    case conflict
+    /// ER_LOCK_WAIT_TIMEOUT.
+    case lockWait = "lock_wait"
+    /// A Galera node outside the primary component refused it (ER_UNKNOWN_COM_ERROR) or its
+    /// COMMIT (ER_ERROR_DURING_COMMIT).
+    case notReady = "not_ready"
+    /// The connection was lost before anything was committed: run again on the next node.
+    case connection
+}

@@ -41,6 +41,9 @@ public enum MetricCatalogue {
     public static let databaseReconnects = MetricDescription(
         "meiduo_email_database_reconnects_total", .counter, labels: ["role"],
         help: "Connections to MariaDB opened again after one failed, by the process role.")
+    public static let databaseRetries = MetricDescription(
+        "meiduo_email_database_retries_total", .counter, labels: ["role", "cause"],
+        help: "Database work run again after a conflict, a node that was not ready or a lost connection, by process role and cause.")
 
     // The shop's session cache (the responder).
     public static let sessionCacheErrors = MetricDescription(
@@ -80,7 +83,8 @@ public enum MetricCatalogue {
         "meiduo_email_children_up", .gauge, labels: ["role"], help: "Child processes running, by role.")
 
     public static let all: [MetricDescription] = [
-        buildInfo, requests, requestDuration, mailsQueued, throttled, loginFailures, connectionsRefused, databaseErrors, databaseReconnects,
+        buildInfo, requests, requestDuration, mailsQueued, throttled, loginFailures, connectionsRefused, databaseErrors,
+        databaseReconnects, databaseRetries,
         sessionCacheErrors, sessionCacheRefused, outboxMessages, oldestDueAge, mailsDelivered, retries, failures, sendDuration,
         deliveryDelay, outboxPurged, childRestarts, childrenUp,
     ]

@@ -8,10 +8,18 @@ import Processes
 public struct DatabaseInstruments: Sendable {
     public let errors: Counter
     public let reconnects: Counter
+    /// One per cause, made at once so every series exists from zero.
+    private let retries: [DatabaseRetryCause: Counter]
 
     public init(role: ProcessRole) {
         errors = Counter(MetricCatalogue.databaseErrors, role.rawValue)
         reconnects = Counter(MetricCatalogue.databaseReconnects, role.rawValue)
+        retries = Dictionary(
+            uniqueKeysWithValues: DatabaseRetryCause.allCases.map { ($0, Counter(MetricCatalogue.databaseRetries, role.rawValue, $0.rawValue)) })
+    }
+
+    public func retried(_ cause: DatabaseRetryCause) {
+        retries[cause]?.increment()
     }
 }
 

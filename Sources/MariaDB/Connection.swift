@@ -34,6 +34,10 @@ public final class Connection {
 
     /// Round trips attempted so far; lets a caller tell whether a failure hit its first one.
     public private(set) var roundTrips = 0
+    /// Statements sent that may change data (all but `query`), and whether the last round trip
+    /// was one: lets a caller tell whether a failed piece of work may have left changes behind.
+    public private(set) var writes = 0
+    public private(set) var lastWasWrite = false
 
     public init(_ options: ConnectionOptions) throws {
         guard let handle = mysql_init(nil) else { throw MariaDBError(code: 2008, message: "out of memory") }
@@ -66,6 +70,7 @@ public final class Connection {
     public func statement(_ sql: String) throws -> Statement {
         if let cached = statements[sql] { return cached }
         roundTrips += 1
+        lastWasWrite = false
         let prepared = try Statement(connection: handle, sql: sql)
         statements[sql] = prepared
         return prepared
@@ -74,29 +79,36 @@ public final class Connection {
     @discardableResult
     public func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
         let statement = try statement(sql)
-        roundTrips += 1
+        sendingWrite()
         return try statement.execute(values)
     }
 
     public func query(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
         let statement = try statement(sql)
         roundTrips += 1
+        lastWasWrite = false
         return try statement.query(values)
     }
 
     /// Calls a stored procedure; answers the rows it selected.
     public func call(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
         let statement = try statement(sql)
-        roundTrips += 1
+        sendingWrite()
         return try statement.call(values)
     }
 
     /// Inserts and answers the generated AUTO_INCREMENT id.
     public func insert(_ sql: String, _ values: [SQLValue]) throws -> Int64 {
         let statement = try statement(sql)
-        roundTrips += 1
+        sendingWrite()
         try statement.execute(values)
         return statement.insertID
+    }
+
+    private func sendingWrite() {
+        roundTrips += 1
+        writes += 1
+        lastWasWrite = true
     }
 
     public func begin() throws {
@@ -104,7 +116,7 @@ public final class Connection {
     }
 
     public func commit() throws {
-        roundTrips += 1
+        sendingWrite()
         guard mysql_commit(handle) == 0 else { throw MariaDBError(connection: handle) }
     }
 
@@ -116,7 +128,7 @@ public final class Connection {
     /// Runs one fixed statement that takes no parameters and returns no rows (transaction
     /// control, DDL from migration files), without keeping a prepared copy of it.
     public func command(_ sql: String) throws {
-        roundTrips += 1
+        sendingWrite()
         let failed = sql.utf8CString.withUnsafeBufferPointer {
             mysql_real_query(handle, $0.baseAddress, UInt($0.count - 1))
         }

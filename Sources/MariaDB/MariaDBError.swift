@@ -32,8 +32,27 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
     /// Not the server's: a row did not hold what the code reading it expected.
     public static let unexpectedRowCode: UInt32 = 9000
 
-    /// The server rolled the transaction back to resolve a conflict: running it again is safe.
-    public var isTransactionConflict: Bool { code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT }
+    /// The server rolled the transaction back to resolve a deadlock; on Galera, also one that
+    /// lost certification to a transaction committed on another node.
+    public var isDeadlock: Bool { code == ER_LOCK_DEADLOCK }
+    /// The statement waited for a row lock for innodb_lock_wait_timeout and was rolled back.
+    public var isLockWaitTimeout: Bool { code == ER_LOCK_WAIT_TIMEOUT }
+
+    /// A Galera node that is not part of the primary component refuses statements with
+    /// ER_UNKNOWN_COM_ERROR ("WSREP has not yet prepared node for application use"): nothing ran.
+    public var isNodeNotReady: Bool { code == ER_UNKNOWN_COM_ERROR }
+
+    /// ER_ERROR_DURING_COMMIT: the COMMIT failed and the transaction was rolled back; Galera
+    /// answers it when the node leaves the primary component while replicating the commit.
+    public var isCommitFailure: Bool { code == ER_ERROR_DURING_COMMIT }
+
+    /// What a connection to a node outside the primary component is refused with.
+    public static func nodeNotReady(_ message: String, fileID: String = #fileID, line: Int = #line) -> MariaDBError {
+        MariaDBError(code: UInt32(ER_UNKNOWN_COM_ERROR), message: message, fileID: fileID, line: line)
+    }
+
+    /// The server has no such variable: `@@wsrep_on` on a server built without Galera.
+    public var isUnknownVariable: Bool { code == ER_UNKNOWN_SYSTEM_VARIABLE }
 
     init(connection: UnsafeMutablePointer<MYSQL>?, fileID: String = #fileID, line: Int = #line) {
         code = mysql_errno(connection)

@@ -117,7 +117,10 @@ public enum LogFormat: String, Sendable {
 /// Where MariaDB is, and how long to wait for it.
 public struct DatabaseSettings: Sendable, Equatable {
     public var socket: String?
-    public var host: String?
+    /// MEIDUO_DB_HOST: one server, or the nodes of a Galera cluster in the order to try them;
+    /// empty for the socket (or the driver's default, localhost).
+    public var nodes: [DatabaseNode]
+    /// MEIDUO_DB_PORT: the port of a node listed without one.
     public var port: Int
     public var user: String
     public var password: String?
@@ -129,8 +132,9 @@ public struct DatabaseSettings: Sendable, Equatable {
 
     public init(_ environment: Environment) throws {
         socket = environment.string("MEIDUO_DB_SOCKET")
-        host = environment.string("MEIDUO_DB_HOST")
-        port = try environment.integer("MEIDUO_DB_PORT", default: 3306, range: 1...65535)
+        let port = try environment.integer("MEIDUO_DB_PORT", default: 3306, range: 1...65535)
+        self.port = port
+        nodes = try environment.string("MEIDUO_DB_HOST").map { try DatabaseNode.list($0, name: "MEIDUO_DB_HOST", port: port) } ?? []
         user = environment.string("MEIDUO_DB_USER", default: "meiduo")
         password = environment.string("MEIDUO_DB_PASSWORD")
         name = environment.string("MEIDUO_DB_NAME", default: "meiduo")

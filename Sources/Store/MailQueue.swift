@@ -34,13 +34,14 @@ public struct MailQueue {
         // The check reads the oldest entries of the due_at index, where delivered rows leave
         // delete-marked entries behind until purge catches up: cheap idle, costly under load.
         if binding.lease != nil { binding.maxQueueLag = 0 }
-        let outcome = try database.run { try Outbox.bind(binding, on: $0) }
+        // Keyed by the request id: run again after a lost connection, it answers the first run's mail.
+        let outcome = try database.run(idempotent: true) { try Outbox.bind(binding, on: $0) }
         if case .queued(let id, _, let handedOver) = outcome, let handover {
             if handedOver, let lease = binding.lease, !handover.pass(Handover.Record(id: id, claim: lease.claim)) {
                 // The pipe filled between the check and the commit: back to the queue, due now.
                 // Should even that fail, the row goes out when its lease ends.
                 do {
-                    _ = try database.run { try Outbox.release(id, claim: lease.claim, on: $0) }
+                    _ = try database.run(idempotent: true) { try Outbox.release(id, claim: lease.claim, on: $0) }
                 } catch {
                     Self.logger.warning(
                         "mail \(id) could not be handed to a sender nor put back in the queue; it goes out in \(lease.seconds)s: \(error)")

@@ -90,10 +90,11 @@ extension Outbox {
 
     /// The mails of hand-over records (see `Handover`) still held under the claim they were
     /// handed over with; a record whose lease ended and was claimed by another sender meanwhile
-    /// answers nothing. Reads only: the lease was taken when the row was inserted.
+    /// answers nothing. Reads only: the lease was taken when the row was inserted. A causal
+    /// read: the responder may have committed the row through another node a moment ago.
     public static func take(_ handed: [Handover.Record], on connection: Link) throws -> [ClaimedMail] {
         guard !handed.isEmpty else { return [] }
-        let rows = try connection.query(
+        let rows = try connection.causalQuery(
             mailQuery + " WHERE o.status = ? AND o.id IN (\(placeholders(handed.count)))",
             [OutboxState.sending.sql] + handed.map { .int($0.id) })
         let claims = Dictionary(handed.map { ($0.id, $0.claim) }, uniquingKeysWith: { first, _ in first })

@@ -20,8 +20,9 @@ public enum Sessions {
     }
 
     /// The live session's active user, with what the caller needs to check the password binding.
+    /// A causal read: the session may have been started through another node a moment ago.
     public static func live(digest: [UInt8], on connection: Link) throws -> Live? {
-        let rows = try connection.query(
+        let rows = try connection.causalQuery(
             """
             SELECT \(User.columns), u.password, s.auth_hash FROM meiduo_sessions s JOIN tb_users u ON u.id = s.user_id
             WHERE s.id_digest = ? AND s.expires_at > NOW(6) AND u.is_active = 1

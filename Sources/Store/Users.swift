@@ -19,14 +19,17 @@ public enum Users {
             case .username(let name): ("username", name)
             case .mobile(let number): ("mobile", number)
             }
-        let rows = try connection.query(
+        // Causal: the account, or its new password, may have been written through another node a
+        // moment ago (the shop's sign-up, `user passwd`).
+        let rows = try connection.causalQuery(
             "SELECT \(User.columns), u.password, u.is_active FROM tb_users u WHERE u.\(column) = ?", [.text(value)])
         return try rows.first.map { Credentials(user: try User(row: $0), passwordHash: try $0.requiredString(5), isActive: $0.bool(6)) }
     }
 
-    /// An active user and their password hash, for checking a session's binding to it.
+    /// An active user and their password hash, for checking a session's binding to it. A causal
+    /// read: a password changed through another node ends the session at once.
     public static func activeWithPassword(id: Int64, on connection: Link) throws -> (user: User, passwordHash: String)? {
-        try connection.query("SELECT \(User.columns), u.password FROM tb_users u WHERE u.id = ? AND u.is_active = 1", [.int(id)])
+        try connection.causalQuery("SELECT \(User.columns), u.password FROM tb_users u WHERE u.id = ? AND u.is_active = 1", [.int(id)])
             .first.map { (try User(row: $0), try $0.requiredString(5)) }
     }
 

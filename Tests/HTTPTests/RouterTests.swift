@@ -38,6 +38,22 @@ import Testing
         #expect(login.databaseFailure.code == .database)
     }
 
+    @Test func aDatabaseThatStaysBusyIsA503WithRetryAfterInTheRoutesWords() {
+        guard case .found(_, let emails) = router.match(.put, "/emails/"), case .found(_, let login) = router.match(.get, "/login/") else {
+            Issue.record("no match")
+            return
+        }
+        for failure in [emails.databaseFailure, login.databaseFailure] {
+            let busy = failure.databaseBusy(retryAfter: 2)
+            #expect(busy.status == .serviceUnavailable)
+            #expect(busy.code == failure.code)
+            #expect(busy.message == failure.message)
+            #expect(busy.headers.contains { $0.name == "Retry-After" && $0.value == "2" })
+            #expect(busy.fields.map(\.0) == ["retry_after"])
+            #expect(busy.hint?.contains("2 秒") == true)
+        }
+    }
+
     @Test func unknownOrUnslashedPathsAreNotFound() {
         for path in ["/emails/x", "/", "/EMAILS/", "/login"] {
             guard case .notFound(.html) = router.match(.put, path) else { Issue.record("\(path) matched"); continue }

@@ -26,7 +26,8 @@ final class TestClient {
         return Result {
             try MariaDB.Connection(
                 ConnectionOptions(
-                    socket: db.socket, host: db.host, port: UInt32(db.port), user: db.user, password: db.password, database: db.name,
+                    socket: db.socket, host: db.nodes.first?.host, port: UInt32(db.nodes.first?.port ?? db.port), user: db.user,
+                    password: db.password, database: db.name,
                     connectTimeout: UInt32(db.connectTimeout), readWriteTimeout: UInt32(db.readTimeout)))
         }
     }()

@@ -25,7 +25,7 @@ import Testing
         let s = try settings()
         #expect(s.database == (try DatabaseSettings(Environment([:]))))
         #expect(s.database.socket == nil)
-        #expect(s.database.host == nil)
+        #expect(s.database.nodes.isEmpty)
         #expect(s.database.port == 3306)
         #expect(s.database.user == "meiduo")
         #expect(s.database.password == nil)
@@ -119,7 +119,7 @@ import Testing
             "MEIDUO_MAIL_MAX_LAG": "2.5",
         ])
         #expect(s.database.socket == "/run/db.sock")
-        #expect(s.database.host == "db.internal")
+        #expect(s.database.nodes == [DatabaseNode(host: "db.internal", port: 3307)])
         #expect(s.database.port == 3307)
         #expect(s.database.user == "shop")
         #expect(s.database.password == "pw")
@@ -202,7 +202,11 @@ import Testing
     }
 
     @Test(arguments: [
-        ("MEIDUO_DB_PORT", "0"), ("MEIDUO_DB_PORT", "http"), ("MEIDUO_DB_CONNECT_TIMEOUT", "0"), ("MEIDUO_DB_READ_TIMEOUT", "x"),
+        ("MEIDUO_DB_PORT", "0"), ("MEIDUO_DB_PORT", "http"), ("MEIDUO_DB_HOST", "a,,b"), ("MEIDUO_DB_HOST", "a,"),
+        ("MEIDUO_DB_HOST", "a:0"), ("MEIDUO_DB_HOST", "a:65536"), ("MEIDUO_DB_HOST", "a:x"), ("MEIDUO_DB_HOST", "a:"),
+        ("MEIDUO_DB_HOST", "::1"), ("MEIDUO_DB_HOST", "[::1"), ("MEIDUO_DB_HOST", "[::1]3306"), ("MEIDUO_DB_HOST", "[db]:3306"),
+        ("MEIDUO_DB_HOST", "a b"), ("MEIDUO_DB_HOST", "a;b"), ("MEIDUO_DB_HOST", "a,a:3306"), ("MEIDUO_DB_HOST", "-a"),
+        ("MEIDUO_DB_CONNECT_TIMEOUT", "0"), ("MEIDUO_DB_READ_TIMEOUT", "x"),
         ("MEIDUO_LOG_LEVEL", "verbose"), ("MEIDUO_SOCKET_MODE", "0999"), ("MEIDUO_SOCKET_MODE", "rw"),
         ("MEIDUO_SOCKET_GROUP", "no-such-group-here"), ("MEIDUO_USER", "no-such-user-here"), ("MEIDUO_THREADS", "0"),
         ("MEIDUO_THREADS", "many"), ("MEIDUO_BODY_LIMIT", "10"), ("SESSION_COOKIE_AGE", "59"), ("SESSION_COOKIE_SECURE", "maybe"),
@@ -226,6 +230,16 @@ import Testing
         let message = problem([name: value])
         #expect(message?.contains(name) == true, "\(name)=\(value): \(message ?? "accepted")")
         #expect(message?.contains("\n") == false)
+    }
+
+    @Test func databaseNodesAreListedInOrderWithTheirPorts() throws {
+        let s = try settings(["MEIDUO_DB_HOST": "db1.internal, 10.0.0.2:3307,[fd00::3]:3308,[::1],db_4", "MEIDUO_DB_PORT": "3400"])
+        #expect(
+            s.database.nodes == [
+                DatabaseNode(host: "db1.internal", port: 3400), DatabaseNode(host: "10.0.0.2", port: 3307),
+                DatabaseNode(host: "fd00::3", port: 3308), DatabaseNode(host: "::1", port: 3400), DatabaseNode(host: "db_4", port: 3400),
+            ])
+        #expect(s.database.nodes.map(\.description) == ["db1.internal:3400", "10.0.0.2:3307", "[fd00::3]:3308", "[::1]:3400", "db_4:3400"])
     }
 
     @Test func secretKeyIsRequired() {

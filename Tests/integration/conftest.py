@@ -266,23 +266,27 @@ def private_stack(request, stack_factory):
     return stack_factory(**(marker.kwargs if marker else {}))
 
 
-def fastcgi_get(socket_path, uri, params=None, timeout=10):
-    """GET URI straight from the service's FastCGI socket, with PARAMS as nginx's fastcgi_param
-    would add them: (status, body)."""
+def fastcgi_get(socket_path, uri, params=None, timeout=10, body=b""):
+    """GET URI (or what PARAMS' REQUEST_METHOD says, with BODY) straight from the service's
+    FastCGI socket, with PARAMS as nginx's fastcgi_param would add them: (status, body)."""
     def record(kind, content):
         return bytes([1, kind, 0, 1]) + len(content).to_bytes(2, "big") + b"\x00\x00" + content
 
+    def length(size):
+        return bytes([size]) if size < 128 else (size | 1 << 31).to_bytes(4, "big")
+
     def pair(name, value):
         name, value = name.encode(), value.encode()
-        return bytes([len(name), len(value)]) + name + value
+        return length(len(name)) + length(len(value)) + name + value
 
     base = {"REQUEST_METHOD": "GET", "DOCUMENT_URI": uri, "REQUEST_URI": uri, "QUERY_STRING": "",
-            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": "0"}
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": str(len(body))}
     encoded = b"".join(pair(name, value) for name, value in {**base, **(params or {})}.items())
     with socket.socket(socket.AF_UNIX) as client:
         client.settimeout(timeout)
         client.connect(str(socket_path))
-        client.sendall(record(1, b"\x00\x01\x00\x00\x00\x00\x00\x00") + record(4, encoded) + record(4, b"") + record(5, b""))
+        stdin = (record(5, body) if body else b"") + record(5, b"")
+        client.sendall(record(1, b"\x00\x01\x00\x00\x00\x00\x00\x00") + record(4, encoded) + record(4, b"") + stdin)
         stdout, buffer = b"", b""
         while True:
             chunk = client.recv(65536)

@@ -15,6 +15,7 @@ class PutLoad:
         self.lock = threading.Lock()
         self.accepted = []  # (time, address)
         self.answers = {}   # code or status -> count
+        self.statuses = {}  # HTTP status -> count
         self.workers = []
 
     def _run(self, index):
@@ -23,14 +24,17 @@ class PutLoad:
             counter += 1
             session = self.sessions[(index + counter * self.threads) % len(self.sessions)]
             address = f"load{index}n{counter}x{secrets.token_hex(3)}@example.com"
+            status = None
             try:
                 response = self.stack.put_email(session, address)
+                status = response.status_code
                 answer = response.json()["code"] if response.headers.get("Content-Type") == "application/json" \
                     else f"HTTP {response.status_code}"
             except (requests.RequestException, ValueError) as error:
                 answer = type(error).__name__
             with self.lock:
                 self.answers[answer] = self.answers.get(answer, 0) + 1
+                self.statuses[status] = self.statuses.get(status, 0) + 1
                 if answer == "0":
                     self.accepted.append((time.monotonic(), address))
             if answer != "0":
