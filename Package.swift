@@ -27,7 +27,7 @@ let package = Package(
 
         // One thin, safe Swift wrapper per C library, and one over the system calls; nothing
         // above them sees a C pointer or errno (descriptors cross as numbers only where a child inherits them).
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux", "Processes"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux", "Processes", "Addresses"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
         .target(name: "OpenSSL", dependencies: ["COpenSSL"]),
         .target(name: "Curl", dependencies: ["CCurl"]),
@@ -38,6 +38,8 @@ let package = Package(
         // Pure logic: encodings (and the data-only pickle reader); HTTP (requests, responses, cookies, forms, JSON, routing); the
         // verification token, the MIME mail and the address rule.
         .target(name: "Codecs"),
+        // IP addresses, CIDR ranges and listen addresses, as text and as bytes.
+        .target(name: "Addresses"),
         .target(name: "HTTP", dependencies: ["Codecs"]),
         .target(name: "EmailCore", dependencies: ["Codecs", "HTTP", "OpenSSL"]),
 
@@ -53,7 +55,7 @@ let package = Package(
             ]),
 
         // The application, layer by layer.
-        .target(name: "Settings", dependencies: ["Codecs", "EmailCore", "Processes"]),
+        .target(name: "Settings", dependencies: ["Codecs", "EmailCore", "Processes", "Addresses"]),
         // Store is the only way into MariaDB (it imports the driver internally): a transaction is
         // a type, the queue's protocol one component.
         .target(
@@ -108,8 +110,9 @@ let package = Package(
         // against the test MariaDB (`make test` runs them once its stack is up).
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
         .testTarget(name: "EmailCoreTests", dependencies: ["EmailCore", "Codecs", "OpenSSL"]),
-        .testTarget(name: "SettingsTests", dependencies: ["Settings", "Processes"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings", "Processes", "Addresses"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP", "Settings", "Zlib"], exclude: ["Fixtures"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         .testTarget(name: "MailPoolTests", dependencies: ["MailPool", "Settings", "Store", "Instruments"]),

@@ -8,7 +8,7 @@ import Glibc
 public final class AcceptWaiter {
     private let epoll: Int32
 
-    public init(listener: UnixListener, stop: StopEvent) throws {
+    public init(listener: Listener, stop: StopEvent) throws {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw FastCGIError("epoll_create1") }
         do {

@@ -1,3 +1,4 @@
+import Addresses
 import CFastCGI
 internal import CLinux
 import Glibc
@@ -8,6 +9,8 @@ public final class Exchange {
     // libfcgi keeps pointers into the request, so it lives at a fixed heap address.
     private let request: UnsafeMutablePointer<FCGX_Request>
     private let listener: Int32
+    /// On TCP, who may connect (MEIDUO_LISTEN_ALLOW); nil on a unix socket.
+    private let clients: AllowList?
     private let timeout: timeval
     private let deadlines: RequestDeadlines
     /// The running request's clock, until its body has been read.
@@ -16,8 +19,9 @@ public final class Exchange {
 
     /// `deadlines.seconds`: how long a connection may take to send its whole request (and stay
     /// silent while the answer is written), so a stalled or trickling client cannot hold the thread.
-    public init(listener: UnixListener, deadlines: RequestDeadlines) throws {
+    public init(listener: Listener, deadlines: RequestDeadlines, clients: AllowList?) throws {
         self.listener = listener.fd
+        self.clients = clients
         self.deadlines = deadlines
         let seconds = deadlines.seconds
         timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
@@ -39,6 +43,8 @@ public final class Exchange {
         case request
         /// Another thread or process took the connection first.
         case nothingWaiting
+        /// A client not on the allow-list (its address, when it has one): closed before a byte of it was read.
+        case refused(IPAddress?)
         case failed(FastCGIError)
     }
 
@@ -47,14 +53,25 @@ public final class Exchange {
     /// libfcgi reads from it: handed over in `ipcFd`, marked as a kept connection so that
     /// `FCGX_Accept_r` reads the request from it instead of closing it (fields of libfcgi
     /// 2.4's FCGX_Request). A connection that times out or breaks the protocol is closed by
-    /// libfcgi, and this answers `nothingWaiting`.
+    /// libfcgi, and this answers `nothingWaiting`. On TCP, a client outside `clients` is closed
+    /// as soon as it is accepted.
     public func accept() -> Accepted {
-        let connection = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+        var peer = SocketAddress()
+        let connection = peer.withMutableSockaddr { accept4(listener, $0, $1, Int32(SOCK_CLOEXEC.rawValue)) }
         guard connection >= 0 else {
             switch errno {
             case EAGAIN, EINTR, ECONNABORTED: return .nothingWaiting
             default: return .failed(FastCGIError("accept"))
             }
+        }
+        if let clients {
+            guard let host = peer.host, clients.admits(host) else {
+                Glibc.close(connection)
+                return .refused(peer.host)
+            }
+            // An answer's last record must not wait for the previous one's acknowledgement.
+            var one: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         }
         var limit = timeout
         setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))

@@ -1,7 +1,8 @@
+import Addresses
 import Glibc
 
-/// Just enough of the web server's side of FastCGI to ask the service one question through its
-/// own socket (`meiduo-email health`): one GET, the answer's status and body.
+/// Just enough of the web server's side of FastCGI to ask the service one question where it
+/// listens (`meiduo-email health`): one GET, the answer's status and body.
 public enum FastCGIClient {
     public struct Answer: Sendable {
         public let status: Int
@@ -9,8 +10,8 @@ public enum FastCGIClient {
     }
 
     /// `extra`: more parameters, as nginx's `fastcgi_param` would add them.
-    public static func get(socket path: String, uri: String, extra: [(String, String)] = [], timeout: Double = 10) throws -> Answer {
-        let fd = try connect(path, timeout: timeout)
+    public static func get(_ address: ListenAddress, uri: String, extra: [(String, String)] = [], timeout: Double = 10) throws -> Answer {
+        let fd = try connect(address, timeout: timeout)
         defer { Glibc.close(fd) }
         let parameters =
             [
@@ -24,7 +25,7 @@ public enum FastCGIClient {
         }
         // BEGIN_REQUEST (responder, close the connection after), PARAMS, end of PARAMS, end of STDIN.
         let request = record(1, [0, 1, 0, 0, 0, 0, 0, 0]) + record(4, encoded) + record(4, []) + record(5, [])
-        guard send(fd, request) else { throw FastCGIError("write \(path)") }
+        guard send(fd, request) else { throw FastCGIError("write \(address)") }
         var stdout: [UInt8] = []
         while true {
             let header = try receive(fd, count: 8)
@@ -38,27 +39,44 @@ public enum FastCGIClient {
         }
     }
 
-    private static func connect(_ path: String, timeout: Double) throws -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { throw FastCGIError("socket path too long", code: ENAMETOOLONG) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
+    /// A connection to `address`, its reads and writes bounded by `timeout` (a connect over TCP too).
+    private static func connect(_ address: ListenAddress, timeout: Double) throws -> Int32 {
+        let fd: Int32
+        let connected: Int32
+        switch address {
+        case .unix(let path):
+            var peer = sockaddr_un()
+            peer.sun_family = sa_family_t(AF_UNIX)
+            guard path.utf8.count < MemoryLayout.size(ofValue: peer.sun_path) else {
+                throw FastCGIError("socket path too long", code: ENAMETOOLONG)
+            }
+            withUnsafeMutableBytes(of: &peer.sun_path) { raw in
+                raw.copyBytes(from: path.utf8)
+                raw[path.utf8.count] = 0
+            }
+            fd = try stream(AF_UNIX, timeout: timeout)
+            connected = withUnsafePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+        case .tcp(let host, let port):
+            let peer = SocketAddress(host, port: port)
+            fd = try stream(peer.family, timeout: timeout)
+            connected = peer.withSockaddr { Glibc.connect(fd, $0, $1) }
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard connected == 0 else {
+            let error = FastCGIError("connect \(address)")
+            Glibc.close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    private static func stream(_ family: Int32, timeout: Double) throws -> Int32 {
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw FastCGIError("socket") }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            let error = FastCGIError("connect \(path)")
-            Glibc.close(fd)
-            throw error
-        }
         return fd
     }
 

@@ -31,6 +31,9 @@ public enum MetricCatalogue {
         help: "Requests refused by a throttle: the mail throttle per address or user, the login back-off per account or address.")
     public static let loginFailures = MetricDescription(
         "meiduo_email_login_failures_total", .counter, help: "Failed logins (wrong name or password).")
+    public static let connectionsRefused = MetricDescription(
+        "meiduo_email_connections_refused_total", .counter,
+        help: "FastCGI connections over TCP closed unread because their address is not in MEIDUO_LISTEN_ALLOW.")
 
     // The database (responder and senders).
     public static let databaseErrors = MetricDescription(
@@ -80,8 +83,8 @@ public enum MetricCatalogue {
         "meiduo_email_children_up", .gauge, labels: ["role"], help: "Child processes running, by role.")
 
     public static let all: [MetricDescription] = [
-        buildInfo, requests, requestDuration, mailsQueued, throttled, loginFailures, databaseErrors, databaseReconnects,
-        databaseRetries,
+        buildInfo, requests, requestDuration, mailsQueued, throttled, loginFailures, connectionsRefused, databaseErrors,
+        databaseReconnects, databaseRetries,
         sessionCacheErrors, sessionCacheRefused, outboxMessages, oldestDueAge, mailsDelivered, retries, failures, sendDuration,
         deliveryDelay, outboxPurged, childRestarts, childrenUp,
     ]

@@ -31,6 +31,7 @@ public struct ResponderInstruments: Sendable {
     public let sessionCacheErrors = Counter(MetricCatalogue.sessionCacheErrors)
     public let sessionCacheRefused = Counter(MetricCatalogue.sessionCacheRefused)
     public let oldestDueAge = Gauge(MetricCatalogue.oldestDueAge)
+    public let connectionsRefused = Counter(MetricCatalogue.connectionsRefused)
 
     /// Records the build it runs.
     public init(version: String) {

@@ -17,23 +17,25 @@ struct Serve: ParsableCommand {
         let settings = Startup.settings()
         // Templates are the responder's to check: it stops the service with one line if one is
         // missing, and the supervisor stays small by never loading them.
-        let listener: UnixListener
+        let listener: Listener
         let handover: (read: FileDescriptor, write: FileDescriptor)
+        let metrics = settings.socket.metricsDirectory
         if SystemAccounts.isRoot {
-            // What root makes for the service's user goes where that user cannot plant links.
+            // What root makes for the service's user (a unix socket, the metrics folder) goes
+            // where that user cannot plant links.
             do {
-                try PrivateDirectory.requireOnlyRootCanChange(folderOf: settings.socket.path)
+                try PrivateDirectory.requireOnlyRootCanChange(folderOf: metrics)
             } catch {
-                Startup.fail("MEIDUO_SOCKET: \(error)")
+                let variable = if case .tcp = settings.socket.address { "MEIDUO_RUNTIME_DIRECTORY" } else { settings.socket.addressVariable }
+                Startup.fail("\(variable): \(error)")
             }
         }
         do {
-            listener = try UnixListener.bind(path: settings.socket.path, mode: settings.socket.mode, group: settings.socket.groupID)
+            listener = try Listener.bind(settings.socket.address, mode: settings.socket.mode, group: settings.socket.groupID)
             handover = try FileDescriptor.pipe()
         } catch {
-            Startup.fail("cannot listen on \(settings.socket.path): \(error)")
+            Startup.fail("cannot listen on \(settings.socket.address): \(error)")
         }
-        let metrics = Telemetry.directory(forSocket: settings.socket.path)
         do {
             try Telemetry.prepare(directory: metrics, owner: SystemAccounts.isRoot ? settings.runAs : nil)
         } catch {
@@ -78,7 +80,7 @@ struct Serve: ParsableCommand {
             }
             telemetry.publish()
         }.run()
-        listener.remove(path: settings.socket.path)
+        listener.remove(settings.socket.address)
         throw ExitCode(status)
     }
 
@@ -108,10 +110,10 @@ struct ResponderProcess: ParsableCommand {
             Startup.fail("\(error)", status: Supervisor.configurationErrorStatus)
         }
         let handover = Handover(pipe: FileDescriptor(rawValue: Self.handoverFD))
-        let telemetry = Telemetry.start(slot: Serve.slot(.responder), directory: Telemetry.directory(forSocket: settings.socket.path))
+        let telemetry = Telemetry.start(slot: Serve.slot(.responder), directory: settings.socket.metricsDirectory)
         do {
             let responder = Responder(
-                resources: resources, listener: UnixListener(inheritedFD: Self.listenerFD), telemetry: telemetry, handover: handover)
+                resources: resources, listener: Listener(inheritedFD: Self.listenerFD), telemetry: telemetry, handover: handover)
             throw ExitCode(try responder.run())
         } catch let exit as ExitCode {
             throw exit
@@ -132,7 +134,7 @@ struct SenderProcess: ParsableCommand {
     func run() throws {
         Startup.followSupervisor()
         let settings = Startup.settings(fromSupervisor: true, role: .sender, status: Supervisor.configurationErrorStatus)
-        let telemetry = Telemetry.start(slot: Serve.slot(.sender, number: number), directory: Telemetry.directory(forSocket: settings.socket.path))
+        let telemetry = Telemetry.start(slot: Serve.slot(.sender, number: number), directory: settings.socket.metricsDirectory)
         do {
             let sender = try Sender(
                 settings: settings, handover: Handover(pipe: FileDescriptor(rawValue: Self.handoverFD)), telemetry: telemetry, number: number)

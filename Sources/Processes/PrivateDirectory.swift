@@ -49,7 +49,7 @@ public enum PrivateDirectory {
             let sticky = info.st_mode & S_ISVTX != 0, last = index == components.count - 1
             guard info.st_uid == 0, info.st_mode & 0o022 == 0 || (sticky && !last) else {
                 throw SystemError(
-                    "\(prefix) can be changed by a user other than root; started as root, the service needs its socket's folder (\(full)) and every folder above it to be root's alone",
+                    "\(prefix) can be changed by a user other than root; started as root, the service needs the folder of its socket and metrics (\(full)) and every folder above it to be root's alone",
                     code: EPERM)
             }
         }

@@ -12,7 +12,7 @@ import Telemetry
 /// SIGTERM or SIGINT stops accepting, lets requests in flight finish, and exits 0.
 public struct Responder {
     private let resources: Resources
-    private let listener: UnixListener
+    private let listener: Listener
     private let telemetry: Telemetry
     private let handover: Handover
     private let logger = Logger(label: "responder")
@@ -21,7 +21,7 @@ public struct Responder {
     static let publishInterval = 1.0
 
     /// `handover` is the pipe to the mail senders.
-    public init(resources: Resources, listener: UnixListener, telemetry: Telemetry, handover: Handover) {
+    public init(resources: Resources, listener: Listener, telemetry: Telemetry, handover: Handover) {
         self.resources = resources
         self.listener = listener
         self.telemetry = telemetry
@@ -42,12 +42,13 @@ public struct Responder {
         let deadlines = RequestDeadlines(seconds: settings.responder.readTimeout)
         let watchdog = PThread { deadlines.watch() }
         let instruments = ResponderInstruments(version: Version.current)
+        let refusals = RefusalLog(logger: logger)
         let threads = (0..<settings.responder.threads).map { _ in
             PThread { [resources, listener, telemetry, handover, logger] in
                 do {
                     try Self.serve(
                         resources: resources, listener: listener, deadlines: deadlines, stop: stop, telemetry: telemetry,
-                        instruments: instruments, handover: handover, logger: logger)
+                        instruments: instruments, refusals: refusals, handover: handover, logger: logger)
                 } catch {
                     logger.critical("request thread cannot start: \(error)")
                     stop.fire()
@@ -69,11 +70,11 @@ public struct Responder {
     }
 
     private static func serve(
-        resources: Resources, listener: UnixListener, deadlines: RequestDeadlines, stop: StopEvent, telemetry: Telemetry,
-        instruments: ResponderInstruments, handover: Handover, logger: Logger
+        resources: Resources, listener: Listener, deadlines: RequestDeadlines, stop: StopEvent, telemetry: Telemetry,
+        instruments: ResponderInstruments, refusals: RefusalLog, handover: Handover, logger: Logger
     ) throws {
         let waiter = try AcceptWaiter(listener: listener, stop: stop)
-        let exchange = try Exchange(listener: listener, deadlines: deadlines)
+        let exchange = try Exchange(listener: listener, deadlines: deadlines, clients: resources.settings.socket.clients)
         let app = App(
             database: Database(resources.settings.database, instruments: instruments.database), resources: resources, telemetry: telemetry,
             instruments: instruments, logger: logger, handover: handover)
@@ -84,6 +85,9 @@ public struct Responder {
                 exchange.finish()
             case .nothingWaiting:
                 continue
+            case .refused(let address):
+                instruments.connectionsRefused.increment()
+                refusals.note(address.map(String.init(describing:)) ?? "an unknown address")
             case .failed(let error):
                 logger.error("accept failed: \(error)")
                 exchange.pauseAfterFailure()

@@ -1,3 +1,4 @@
+import Addresses
 import EmailCore
 import Processes
 
@@ -144,13 +145,23 @@ public struct DatabaseSettings: Sendable, Equatable {
 
 /// The FastCGI socket `serve` binds and who may connect to it.
 public struct SocketSettings: Sendable, Equatable {
-    public var path: String
+    /// MEIDUO_LISTEN, or MEIDUO_SOCKET (a unix socket's path, its older name).
+    public var address: ListenAddress
+    /// The variable that named it, for messages.
+    public var addressVariable: String
+    /// MEIDUO_LISTEN_ALLOW on TCP: who may connect; nil on a unix socket, whose mode and group decide.
+    public var clients: AllowList?
+    /// Where the processes of `serve` share their metrics snapshots: beside a unix socket, or in
+    /// MEIDUO_RUNTIME_DIRECTORY on TCP.
+    public var metricsDirectory: String
     public var mode: UInt32
     /// MEIDUO_SOCKET_GROUP, resolved: nginx's workers must be in it.
     public var groupID: UInt32?
 
     public init(_ environment: Environment) throws {
-        path = environment.string("MEIDUO_SOCKET", default: "meiduo-email.sock")
+        (address, addressVariable) = try Self.address(environment)
+        clients = try Self.clients(environment, address: address)
+        metricsDirectory = Self.metricsDirectory(environment, address: address)
         mode = try environment.octal("MEIDUO_SOCKET_MODE", default: 0o660)
         if let group = environment.string("MEIDUO_SOCKET_GROUP") {
             guard let id = SystemAccounts.groupID(named: group) else {

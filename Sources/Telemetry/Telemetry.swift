@@ -5,7 +5,7 @@ import Prometheus
 
 /// Metrics of the whole process tree in one scrape. Every process records into its own
 /// Prometheus registry (through swift-metrics, `Instruments`) and publishes a snapshot of it
-/// into a folder beside the FastCGI socket; the responder answers a scrape with its live
+/// into a folder of the service's (`SocketSettings.metricsDirectory`); the responder answers a scrape with its live
 /// registry merged with the others' snapshots. When a child dies, the supervisor folds its last
 /// snapshot's counters and histograms into `retired`, so a restarted child's figures carry on
 /// where its predecessor's stopped: nothing lost, nothing counted twice.
@@ -36,11 +36,6 @@ public final class Telemetry: Sendable {
         self.registry = registry
         self.directory = directory
         self.slot = slot
-    }
-
-    /// The folder for a socket's snapshots; the supervisor empties it at start-up.
-    public static func directory(forSocket path: String) -> String {
-        path + ".metrics"
     }
 
     /// Makes the folder fresh (snapshots of an earlier run are not this run's), owned by

@@ -35,7 +35,9 @@ import Testing
         #expect(s.logLevel == .info)
         #expect(s.logFormat == .line)
         #expect(s.outboxRetention == 30 * 86400)
-        #expect(s.socket.path == "meiduo-email.sock")
+        #expect(s.socket.address == .unix("meiduo-email.sock"))
+        #expect(s.socket.clients == nil)
+        #expect(s.socket.metricsDirectory == "meiduo-email.sock.metrics")
         #expect(s.socket.mode == 0o660)
         #expect(s.socket.groupID == nil)
         #expect(s.runAs.name == "nobody")
@@ -127,7 +129,7 @@ import Testing
         #expect(s.logLevel == .debug)
         #expect(s.logFormat == .json)
         #expect(s.outboxRetention == 7 * 86400)
-        #expect(s.socket.path == "/run/x.sock")
+        #expect(s.socket.address == .unix("/run/x.sock"))
         #expect(s.socket.mode == 0o666)
         #expect(s.socket.groupID == 0)
         #expect(s.runAs.uid == 0)
@@ -430,7 +432,7 @@ import Testing
                 "MEIDUO_METRICS_TOKEN": "0123456789abcdef",
             ]))
         #expect(inspection.database.name == "shop")
-        #expect(inspection.socket.path == "/run/x.sock")
+        #expect(inspection.socket.address == .unix("/run/x.sock"))
         #expect(inspection.metricsToken == "0123456789abcdef")
         #expect(throws: Environment.Problem.self, "the service itself still wants both") {
             try Settings(Environment(["MEIDUO_USER": "no-such-user-here", "SECRET_KEY": "k"]))

@@ -95,11 +95,17 @@ class Stack:
         env = {**os.environ, "MEIDUO_DB_SOCKET": self.env["DB_SOCKET"], **self.admin_account(),
                "MEIDUO_DB_NAME": self.env["DB_NAME"],
                "MEIDUO_TEMPLATES": str(ROOT / "templates"), "SECRET_KEY": self.signing_key(),
-               "MEIDUO_SOCKET": self.env["FCGI_SOCKET"], **(env or {})}
+               **self.listen_env(), **(env or {})}
         env = {name: value for name, value in env.items() if name not in unset}
         binary = os.environ.get("MEIDUO_BIN", str(ROOT / ".build" / "release" / "meiduo-email"))
         return subprocess.run([binary, *args], env=env, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=60)
+
+    def listen_env(self):
+        """Where the service listens, as its settings say it: on TCP or its unix socket."""
+        if "FCGI_LISTEN" in self.env:
+            return {"MEIDUO_LISTEN": self.env["FCGI_LISTEN"]}
+        return {"MEIDUO_SOCKET": self.env["FCGI_SOCKET"]}
 
     def admin_account(self):
         """The schema owner's account, as the settings name it: the operator's commands and the

@@ -1,7 +1,8 @@
+import Addresses
 import Glibc
 
-/// A listening unix stream socket, the way nginx reaches the responder.
-public struct UnixListener: Sendable {
+/// A listening stream socket, the way nginx reaches the responder: a unix socket, or TCP.
+public struct Listener: Sendable {
     public let fd: Int32
 
     /// Adopts a socket that is already listening (inherited from a supervisor or a socket manager).
@@ -9,9 +10,17 @@ public struct UnixListener: Sendable {
         self.fd = fd
     }
 
+    /// Listens on `address`; `mode` and `group` are a unix socket's (nginx's workers must be able
+    /// to connect), TCP's clients are checked as they connect (`Exchange`).
+    public static func bind(_ address: ListenAddress, mode: UInt32, group: UInt32?) throws -> Listener {
+        switch address {
+        case .unix(let path): try bind(path: path, mode: mode, group: group)
+        case .tcp(let host, let port): try bind(host: host, port: port)
+        }
+    }
+
     /// Binds `path` (replacing a stale socket file) and listens on it.
-    /// `mode` and `group` decide who may connect: nginx's workers must be able to.
-    public static func bind(path: String, mode: UInt32, group: UInt32?, backlog: Int32 = 1024) throws -> UnixListener {
+    static func bind(path: String, mode: UInt32, group: UInt32?, backlog: Int32 = 1024) throws -> Listener {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -42,7 +51,7 @@ public struct UnixListener: Sendable {
             Glibc.close(fd)
             throw error
         }
-        return UnixListener(inheritedFD: fd)
+        return Listener(inheritedFD: fd)
     }
 
     /// Makes accept return EAGAIN instead of blocking, for threads that wait in epoll first and
@@ -56,10 +65,10 @@ public struct UnixListener: Sendable {
         _ = Glibc.close(fd)
     }
 
-    /// Closes the socket and removes its file.
-    public func remove(path: String) {
+    /// Closes the socket and removes a unix socket's file.
+    public func remove(_ address: ListenAddress) {
         close()
-        unlink(path)
+        if case .unix(let path) = address { unlink(path) }
     }
 
     private static func removeStaleSocket(at path: String) throws {
