@@ -268,7 +268,8 @@ def private_stack(request, stack_factory):
 
 def fastcgi_get(socket_path, uri, params=None, timeout=10, body=b""):
     """GET URI (or what PARAMS' REQUEST_METHOD says, with BODY) straight from the service's
-    FastCGI socket, with PARAMS as nginx's fastcgi_param would add them: (status, body)."""
+    FastCGI socket (a path, or (host, port) on TCP), with PARAMS as nginx's fastcgi_param would
+    add them: (status, body)."""
     def record(kind, content):
         return bytes([1, kind, 0, 1]) + len(content).to_bytes(2, "big") + b"\x00\x00" + content
 
@@ -282,9 +283,10 @@ def fastcgi_get(socket_path, uri, params=None, timeout=10, body=b""):
     base = {"REQUEST_METHOD": "GET", "DOCUMENT_URI": uri, "REQUEST_URI": uri, "QUERY_STRING": "",
             "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": str(len(body))}
     encoded = b"".join(pair(name, value) for name, value in {**base, **(params or {})}.items())
-    with socket.socket(socket.AF_UNIX) as client:
+    tcp = isinstance(socket_path, tuple)
+    with socket.socket(socket.AF_INET if tcp else socket.AF_UNIX) as client:
         client.settimeout(timeout)
-        client.connect(str(socket_path))
+        client.connect(socket_path if tcp else str(socket_path))
         stdin = (record(5, body) if body else b"") + record(5, b"")
         client.sendall(record(1, b"\x00\x01\x00\x00\x00\x00\x00\x00") + record(4, encoded) + record(4, b"") + stdin)
         stdout, buffer = b"", b""

@@ -1,6 +1,6 @@
-"""A three-node Galera cluster on loopback and two service instances, each writing through its
-own node (listed first in its MEIDUO_DB_HOST), behind one nginx upstream: what must be exact
-across nodes is, and a node killed under load loses no mail."""
+"""A three-node Galera cluster on loopback and two service instances listening on TCP, each
+writing through its own node (listed first in its MEIDUO_DB_HOST), behind one nginx upstream:
+what must be exact across nodes is, and a node killed under load loses no mail."""
 import collections
 import concurrent.futures
 import json
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import fastcgi_get, wait_for
+from conftest import fastcgi_get, free_port, wait_for
 from load import PutLoad, wait_until_delivered
 
 LEASE = 5
@@ -20,12 +20,14 @@ SHARED = {"MEIDUO_GALERA_NODES": "3", "EMAIL_BACKEND": "smtp", "EMAIL_HOST": "12
 
 @pytest.fixture
 def cluster(stack_factory, sink):
-    stack = stack_factory(EMAIL_PORT=sink.port, **SHARED)
+    listen = [("127.0.0.1", free_port()), ("127.0.0.1", free_port())]
+    stack = stack_factory(EMAIL_PORT=sink.port, MEIDUO_LISTEN="%s:%d" % listen[0], **SHARED)
     nodes = stack.env["DB_NODES"].split(",")
     assert len(nodes) == 3
-    stack.stack("service-start", env={"MEIDUO_INSTANCE": "b", "MEIDUO_DB_HOST": ",".join([nodes[1], nodes[0], nodes[2]])})
-    sockets = [stack.var / "run" / "fcgi" / "meiduo-email.sock", stack.var / "run" / "fcgi" / "meiduo-email-b.sock"]
-    stack.stack("nginx-start", after=[stack.env["PORT"]], env={"MEIDUO_UPSTREAM_SOCKETS": " ".join(map(str, sockets))})
+    stack.stack("service-start", env={"MEIDUO_INSTANCE": "b", "MEIDUO_LISTEN": "%s:%d" % listen[1],
+                                      "MEIDUO_DB_HOST": ",".join([nodes[1], nodes[0], nodes[2]])})
+    stack.stack("nginx-start", after=[stack.env["PORT"]], env={"MEIDUO_UPSTREAM_SOCKETS": " ".join("%s:%d" % a for a in listen)})
+    stack.instances = listen
     return stack
 
 
@@ -102,9 +104,8 @@ def test_a_put_resent_to_the_other_instance_queues_one_mail(cluster, sink):
                   "CONTENT_TYPE": "application/json", "HTTP_COOKIE": cookies, "HTTP_HOST": "127.0.0.1",
                   "HTTP_X_CSRFTOKEN": session.cookies["csrftoken"], "REQUEST_ID": secrets.token_hex(16)}
         body = f'{{"email": "{address}"}}'.encode()
-        sockets = [cluster.var / "run" / "fcgi" / "meiduo-email.sock", cluster.var / "run" / "fcgi" / "meiduo-email-b.sock"]
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            answers = list(pool.map(lambda path: fastcgi_get(path, "/emails/", params, body=body), sockets))
+            answers = list(pool.map(lambda address: fastcgi_get(address, "/emails/", params, body=body), cluster.instances))
         assert [status for status, _ in answers] == [200, 200], answers
         assert all(json.loads(text)["code"] == "0" for _, text in answers), answers
         assert cluster.sql("SELECT COUNT(*) FROM meiduo_outbox WHERE recipient = %s", address) == ((1,),)
