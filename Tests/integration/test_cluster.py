@@ -69,6 +69,8 @@ def test_a_node_killed_under_load_loses_no_mail_and_sends_none_twice_outside_a_l
     wait_for(lambda: time.monotonic() - started >= 40, timeout=30, step=0.5)
     cluster.stack("galera-start", after=["1"])
     rejoined = time.monotonic()
+    assert "IST received" in (cluster.var / "galera" / "run1" / "error.log").read_text(errors="replace"), \
+        "node 1 caught up by incremental state transfer"
     wait_for(lambda: time.monotonic() - started >= 60, timeout=60, step=0.5)
     load.stop()
     duration = time.monotonic() - started
