@@ -55,31 +55,23 @@ public struct HTTPError: Error, Sendable {
 
     /// Too many verification mails lately: nothing was stored.
     public static func throttled(retryAfter: Int, fileID: String = #fileID, line: Int = #line) -> HTTPError {
-        var error = HTTPError(
-            .tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。",
-            headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
-        error.fields = [("retry_after", .int(Int64(retryAfter)))]
-        return error
+        HTTPError(.tooManyRequests, code: .throttled, "访问过于频繁", hint: "请在 \(retryAfter) 秒后再试。", fileID: fileID, line: line)
+            .retrying(after: retryAfter)
     }
 
     /// New mail refused while the queue is too far behind (MEIDUO_MAIL_MAX_LAG): nothing was stored.
     public static func mailQueueBusy(retryAfter: Int, fileID: String = #fileID, line: Int = #line) -> HTTPError {
-        var error = HTTPError(
-            .serviceUnavailable, code: .throttled, "邮件发送繁忙", hint: "请在 \(retryAfter) 秒后再试。",
-            headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
-        error.fields = [("retry_after", .int(Int64(retryAfter)))]
-        return error
+        HTTPError(.serviceUnavailable, code: .throttled, "邮件发送繁忙", hint: "请在 \(retryAfter) 秒后再试。", fileID: fileID, line: line)
+            .retrying(after: retryAfter)
     }
 
     /// The session store cannot be read: the user may well be logged in, and is told to try
     /// again, not to log in again.
     public static func sessionStoreUnavailable(retryAfter: Int = 5, fileID: String = #fileID, line: Int = #line) -> HTTPError {
-        var error = HTTPError(
+        HTTPError(
             .serviceUnavailable, code: .sessionStoreUnavailable, "会话服务暂时不可用",
-            hint: "您的登录状态没有丢失，请在 \(retryAfter) 秒后再试。",
-            headers: [("Retry-After", String(retryAfter))], fileID: fileID, line: line)
-        error.fields = [("retry_after", .int(Int64(retryAfter)))]
-        return error
+            hint: "您的登录状态没有丢失，请在 \(retryAfter) 秒后再试。", fileID: fileID, line: line
+        ).retrying(after: retryAfter)
     }
 
     /// This answer to a database failure, as one that passes: the work met other writers or a
@@ -89,8 +81,14 @@ public struct HTTPError: Error, Sendable {
         var error = self
         error.status = .serviceUnavailable
         error.hint = "数据库繁忙，请在 \(retryAfter) 秒后再试。"
-        error.headers.append(("Retry-After", String(retryAfter)))
-        error.fields.append(("retry_after", .int(Int64(retryAfter))))
+        return error.retrying(after: retryAfter)
+    }
+
+    /// This error saying when to try again: `Retry-After`, and `retry_after` in a JSON body.
+    func retrying(after seconds: Int) -> HTTPError {
+        var error = self
+        error.headers.append(("Retry-After", String(seconds)))
+        error.fields.append(("retry_after", .int(Int64(seconds))))
         return error
     }
 
