@@ -16,6 +16,7 @@ public final class LoginController {
     private let csrf: CSRF
     private let throttle: LoginThrottle
     private let devices: DeviceCookie
+    private let reauthWindow: Int
     private let instruments: ResponderInstruments
 
     static let logger = Logger(label: "responder")
@@ -33,6 +34,7 @@ public final class LoginController {
         csrf = CSRF(settings.sessions)
         throttle = LoginThrottle(settings: settings.loginThrottle)
         devices = DeviceCookie(secretKey: settings.secretKey)
+        reauthWindow = settings.accountSafety.reauthWindow
     }
 
     public func form(_ request: Request) throws -> Response {
@@ -101,6 +103,10 @@ public final class LoginController {
                 lifetime: settings.age, on: connection)
             try Users.recordLogin(userID: user.id, on: connection)
             try throttle.succeeded(attempt, on: connection)
+            // Logging in is typing the password: the new session may replace a verified address.
+            if reauthWindow > 0 {
+                try PasswordConfirmations.record(sessionDigest: session.digest, userID: user.id, window: reauthWindow, on: connection)
+            }
         }
 
         let remembered = form["remembered"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false

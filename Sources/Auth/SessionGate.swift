@@ -1,6 +1,7 @@
 import HTTP
 import Instruments
 import Logging
+import OpenSSL
 import Processes
 import Settings
 import Store
@@ -34,19 +35,32 @@ public struct SessionGate {
 
     public var cookieName: String { settings.cookieName }
 
+    /// A logged-in user and what their session is known by: the SHA-256 of its key (for the
+    /// service's own sessions, the digest its row is stored under).
+    public struct Session {
+        public let user: User
+        public let digest: [UInt8]
+    }
+
     /// The logged-in user, or nil for no, malformed, unknown, expired, tampered or outdated session.
     public func user(for request: Request) throws -> User? {
+        try session(for: request)?.user
+    }
+
+    /// The session, or nil for no, malformed, unknown, expired, tampered or outdated session.
+    public func session(for request: Request) throws -> Session? {
         guard let cookie = request.cookies[settings.cookieName], !cookie.isEmpty else { return nil }
+        let user: User?
         switch settings.engine {
         case .service:
             guard let digest = SessionID.digest(ofCookie: cookie),
                 let live = try database.run({ try Sessions.live(digest: digest, on: $0) }),
                 SessionAuthHash.matches(live.authHash, passwordHash: live.passwordHash, keys: keys)
             else { return nil }
-            return live.user
+            return Session(user: live.user, digest: digest)
         case .djangoDatabase:
             guard DjangoSession.isSessionKey(cookie) else { return nil }
-            return try djangoUser(row: cookie)
+            user = try djangoUser(row: cookie)
         case .djangoCache:
             guard DjangoSession.isSessionKey(cookie), let cache else { return nil }
             let stored: [UInt8]?
@@ -56,27 +70,32 @@ public struct SessionGate {
                 throw HTTPError.sessionStoreUnavailable().causedBy(error)
             }
             guard let stored else { return nil }
-            return try djangoUser(cached: stored, format: cache.format)
+            user = try djangoUser(cached: stored, format: cache.format)
         case .djangoCachedDatabase:
             guard DjangoSession.isSessionKey(cookie) else { return nil }
-            if let cache {
-                // As Django's cached_db: the cache first; on a miss, or when the cache fails
-                // (counted), the table, which holds every session of this engine.
-                if let stored = try? cache.store.value(at: cache.format.key(cookie, engine: .cachedDatabase)) {
-                    return try djangoUser(cached: stored, format: cache.format)
-                }
+            // As Django's cached_db: the cache first; on a miss, or when the cache fails
+            // (counted), the table, which holds every session of this engine.
+            if let cache, let stored = try? cache.store.value(at: cache.format.key(cookie, engine: .cachedDatabase)) {
+                user = try djangoUser(cached: stored, format: cache.format)
+            } else {
+                user = try djangoUser(row: cookie)
             }
-            return try djangoUser(row: cookie)
         case .djangoSignedCookies:
-            return try djangoUser(signed: cookie, salt: DjangoSession.cookieSalt, maxAge: settings.age)
+            user = try djangoUser(signed: cookie, salt: DjangoSession.cookieSalt, maxAge: settings.age)
         }
+        return user.map { Session(user: $0, digest: Digest.sha256(Array(cookie.utf8))) }
     }
 
     /// The logged-in user for a JSON endpoint; otherwise the request ends with
     /// `{"code":"4101","errmsg":"用户未登录"}` (the tutorial's `LoginRequiredJSONMixin`).
     public func requireUser(for request: Request) throws -> User {
-        guard let user = try user(for: request) else { throw HTTPError.notLoggedIn() }
-        return user
+        try requireSession(for: request).user
+    }
+
+    /// The session for a JSON endpoint; otherwise 4101, as `requireUser`.
+    public func requireSession(for request: Request) throws -> Session {
+        guard let session = try session(for: request) else { throw HTTPError.notLoggedIn() }
+        return session
     }
 
     private func djangoUser(row key: String) throws -> User? {

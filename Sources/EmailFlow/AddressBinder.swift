@@ -41,8 +41,13 @@ struct AddressBinder {
 
     /// Binds, and answers the throttles' and the queue's refusals with their errors (a JSON
     /// route shows their `retry_after`, a page their hint), counted like the queued mail.
-    func bind(_ user: User, email: String, requestID: String) throws -> Bound {
-        switch try store(user, email: email, requestID: requestID) {
+    /// `session`: the session asking, held to the password rule (MEIDUO_REAUTH_WINDOW) when it
+    /// would replace a verified address; nil where the rule has been met (sending again the
+    /// mail of an address already asked for).
+    func bind(_ user: User, email: String, requestID: String, session: [UInt8]?) throws -> Bound {
+        switch try store(user, email: email, requestID: requestID, session: session) {
+        case .reauthenticate:
+            throw Self.reauthenticate
         case .throttled(let retryAfter, let limit):
             instruments.throttled[limit == .address ? .address : .user].increment()
             throw HTTPError.throttled(retryAfter: retryAfter)
@@ -58,18 +63,27 @@ struct AddressBinder {
         }
     }
 
-    private func store(_ user: User, email: String, requestID: String) throws -> Outbox.BindOutcome {
+    /// 403 with `"reauth": true`: the page asks for the password and sends the PUT again with it.
+    static var reauthenticate: HTTPError {
+        var error = HTTPError(.forbidden, code: .reauthenticate, "更换已验证的邮箱前，请输入登录密码确认身份")
+        error.fields = [("reauth", .bool(true))]
+        return error
+    }
+
+    private func store(_ user: User, email: String, requestID: String, session: [UInt8]?) throws -> Outbox.BindOutcome {
         let now = Clock.unixSeconds()
         let mail = try VerificationMail(userID: user.id, email: email, now: now, settings: settings, templates: templates)
-        var notice: (recipient: String, messageID: String, message: [UInt8])?
+        var notice: Outbox.Notice?
         if settings.mail.changeNotice, user.emailActive, user.email != email {
-            let old = try NoticeMail(to: user.email, newAddress: email, username: user.username, now: now, settings: settings, templates: templates)
-            notice = (user.email, old.messageID, old.message)
+            let old = try NoticeMail(
+                userID: user.id, to: user.email, newAddress: email, username: user.username, now: now, settings: settings, templates: templates)
+            notice = Outbox.Notice(recipient: user.email, messageID: old.messageID, message: old.message, changeDigest: old.changeDigest)
         }
+        let window = settings.accountSafety.reauthWindow
         let binding = Outbox.Binding(
-            userID: user.id, email: email, messageID: mail.messageID, message: mail.message, requestID: requestID,
+            userID: user.id, email: email, messageID: mail.messageID, message: mail.message, code: mail.code, requestID: requestID,
             addressInterval: settings.mail.throttleAddressInterval, userHourly: settings.mail.throttleUserHourly,
-            addressHourly: settings.mail.throttleAddressHourly,
+            addressHourly: settings.mail.throttleAddressHourly, reauth: session.flatMap { window > 0 ? ($0, window) : nil },
             reconfirmable: settings.mail.reconfirmable, notice: notice, lease: nil, maxQueueLag: settings.delivery.maxQueueLag)
         return try queue.bind(binding, claim: claim, leaseSeconds: settings.delivery.leaseSeconds)
     }

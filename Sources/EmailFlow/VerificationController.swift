@@ -76,7 +76,8 @@ public final class VerificationController {
                 .forbidden, code: .parameter, "该邮箱已不是您账号的邮箱", hint: "请到用户中心查看或更换邮箱。",
                 action: .link("/info/", label: "前往用户中心"))
         }
-        let bound = try binder.bind(user, email: claims.email, requestID: request.requestID)
+        // The address was asked for already (the password rule met then): no rule again.
+        let bound = try binder.bind(user, email: claims.email, requestID: request.requestID, session: nil)
         return try templates.page(ResentPage(email: claims.email, alreadyVerified: bound.isUnchanged))
     }
 

@@ -15,6 +15,8 @@ public struct Status: Sendable, Equatable {
     public static let forbidden = Status(403, "Forbidden")
     public static let notFound = Status(404, "Not Found")
     public static let methodNotAllowed = Status(405, "Method Not Allowed")
+    public static let conflict = Status(409, "Conflict")
+    public static let gone = Status(410, "Gone")
     public static let payloadTooLarge = Status(413, "Payload Too Large")
     public static let unsupportedMediaType = Status(415, "Unsupported Media Type")
     public static let tooManyRequests = Status(429, "Too Many Requests")

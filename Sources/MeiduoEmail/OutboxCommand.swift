@@ -57,7 +57,7 @@ struct OutboxCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put failed messages back in the queue, due now, each written afresh (a new link, a new Message-ID).",
             discussion:
-                "A failed message's body is deleted with its live link; a retry writes a new one for the user's address as it is now. A verification mail for an address that is no longer the user's (nor pending) is skipped, as is a notice about a change that was undone."
+                "A failed message's body is deleted with its live link; a retry writes a new one for the user's address as it is now (a new link and code; a notice's new undo link replaces the old one). A verification mail for an address that is no longer the user's (nor pending) is skipped, as is a notice about a change that was undone or superseded."
         )
 
         @Argument(help: "Outbox ids of failed messages.")
@@ -84,9 +84,13 @@ struct OutboxCommand: ParsableCommand {
             do {
                 for failed in try database.run({ try Outbox.failed(ids: allFailed ? nil : ids, on: $0) }) {
                     guard let fresh = try Self.rewrite(failed, database: database, settings: settings, templates: templates) else { continue }
-                    if try database.transaction({ try Outbox.requeue(failed.id, messageID: fresh.messageID, message: fresh.message, in: $0) }) {
-                        count += 1
+                    let requeued = try database.transaction { transaction in
+                        guard try Outbox.requeue(failed.id, messageID: fresh.messageID, message: fresh.message, code: fresh.code, in: transaction)
+                        else { return false }
+                        if let change = fresh.change { try AddressChanges.repoint(change.id, digest: change.digest, in: transaction) }
+                        return true
                     }
+                    if requeued { count += 1 }
                 }
             } catch {
                 Startup.fail("\(error)")
@@ -94,11 +98,18 @@ struct OutboxCommand: ParsableCommand {
             print("re-queued \(count) message\(count == 1 ? "" : "s")")
         }
 
+        /// A failed message written afresh: its verification code, or the change whose undo
+        /// link it now carries.
+        struct Rewritten {
+            let messageID: String
+            let message: [UInt8]
+            var code: (hash: [UInt8], lifetime: Int)?
+            var change: (id: Int64, digest: [UInt8])?
+        }
+
         /// The message a failed one becomes, written afresh for the user's address as it is now;
         /// nil (saying why) when it is no longer wanted.
-        static func rewrite(
-            _ failed: Outbox.Failed, database: Database, settings: Settings, templates: Templates
-        ) throws -> (messageID: String, message: [UInt8])? {
+        static func rewrite(_ failed: Outbox.Failed, database: Database, settings: Settings, templates: Templates) throws -> Rewritten? {
             try database.run { connection in
                 guard let user = try Users.find(id: failed.userID, on: connection) else {
                     print("skipped \(failed.id): the user is gone")
@@ -113,16 +124,16 @@ struct OutboxCommand: ParsableCommand {
                         return nil
                     }
                     let fresh = try VerificationMail(userID: user.id, email: failed.recipient, now: now, settings: settings, templates: templates)
-                    return (fresh.messageID, fresh.message)
+                    return Rewritten(messageID: fresh.messageID, message: fresh.message, code: fresh.code)
                 case .notice:
-                    let replacement = pending ?? user.email
-                    guard replacement != failed.recipient else {
-                        print("skipped \(failed.id): the change it tells of was undone")
+                    guard let change = try AddressChanges.latest(userID: user.id, on: connection), change.oldEmail == failed.recipient else {
+                        print("skipped \(failed.id): the change it tells of was undone or superseded")
                         return nil
                     }
                     let fresh = try NoticeMail(
-                        to: failed.recipient, newAddress: replacement, username: user.username, now: now, settings: settings, templates: templates)
-                    return (fresh.messageID, fresh.message)
+                        userID: user.id, to: failed.recipient, newAddress: change.newEmail, username: user.username, now: now, settings: settings,
+                        templates: templates)
+                    return Rewritten(messageID: fresh.messageID, message: fresh.message, change: (change.id, fresh.changeDigest))
                 }
             }
         }

@@ -30,7 +30,8 @@ public final class App {
         let cache = settings.sessions.cache.map { SessionCache($0, instruments: instruments) }
         let gate = SessionGate(database: database, cache: cache, settings: settings, instruments: instruments, logger: logger)
         let queue = MailQueue(database: database, handover: handover, handsOver: settings.delivery.workers > 0)
-        let emails = EmailController(gate: gate, templates: templates, settings: settings, queue: queue, instruments: instruments)
+        let emails = EmailController(
+            database: database, gate: gate, templates: templates, settings: settings, queue: queue, instruments: instruments)
         let verification = VerificationController(
             database: database, gate: gate, templates: templates, settings: settings, queue: queue, instruments: instruments)
 
@@ -49,6 +50,10 @@ public final class App {
         if settings.verification.confirmPage { verifying.append((.post, verification.confirm)) }
         router.add("/emails/verification/", .html, databaseFailure: VerificationController.activationFailed, verifying)
         router.add(VerificationController.resendPath, .html, [(.post, verification.resend)])
+        let code = VerificationCodeController(database: database, gate: gate, settings: settings)
+        router.add(VerificationCodeController.path, .json, [(.post, code.verify)])
+        let undo = UndoController(database: database, templates: templates, settings: settings)
+        router.add(UndoController.path, .html, [(.get, undo.page), (.head, undo.head), (.post, undo.undo)])
         let ops = OpsController(database: database, cache: cache, telemetry: telemetry, instruments: instruments, settings: settings)
         router.add(OpsController.metricsPath, .json, [(.get, ops.metrics)])
         router.add(OpsController.healthPath, .json, [(.get, ops.health), (.head, ops.health)])

@@ -14,8 +14,8 @@ public struct Resources: Sendable {
     static let requiredTemplates =
         ["layout"]
         + ([
-            ErrorPage.self, LoginPage.self, InfoPage.self, VerifyConfirmPage.self, ResentPage.self, VerificationMail.Body.self,
-            NoticeMail.Body.self,
+            ErrorPage.self, LoginPage.self, InfoPage.self, VerifyConfirmPage.self, ResentPage.self, UndoConfirmPage.self,
+            UndoDonePage.self, VerificationMail.Body.self, NoticeMail.Body.self,
         ] as [any View.Type]).flatMap { $0.templates }
 
     public init(settings: Settings) throws {

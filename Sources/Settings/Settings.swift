@@ -23,6 +23,7 @@ public struct Settings: Sendable {
     /// accepts them (session data, session auth hashes), never used to sign.
     public var secretKeyFallbacks: [[UInt8]]
     public var verification: VerificationSettings
+    public var accountSafety: AccountSafetySettings
     public var mail: MailSettings
     public var delivery: DeliverySettings
     /// Sent mail older than this is deleted (MEIDUO_OUTBOX_RETENTION, seconds); failed mail stays
@@ -66,6 +67,7 @@ public struct Settings: Sendable {
                 $0.split(separator: ",", omittingEmptySubsequences: true).map { Array($0.utf8) }
             } ?? []
         verification = try VerificationSettings(environment)
+        accountSafety = try AccountSafetySettings(environment, verifyURL: verification.url)
         mail = try MailSettings(environment)
         delivery = try DeliverySettings(environment)
         // The throttles count the last hour's mail: what they count must still be there.
@@ -305,6 +307,35 @@ public struct VerificationSettings: Sendable, Equatable {
         }
         lifetime = try environment.integer("VERIFY_EMAIL_TOKEN_EXPIRES", default: 86400, range: 1...(365 * 86400))
         confirmPage = try environment.bool("VERIFY_EMAIL_CONFIRM_PAGE", default: false)
+    }
+}
+
+/// The guards around the address that recovers an account.
+public struct AccountSafetySettings: Sendable, Equatable {
+    /// MEIDUO_REAUTH_WINDOW, seconds: how long a session that confirmed the password may
+    /// replace a verified address without confirming it again; 0 turns the rule off.
+    public var reauthWindow: Int
+    /// MEIDUO_UNDO_EXPIRES, seconds: how long the notice's "this wasn't me" link works.
+    public var undoLifetime: Int
+    /// MEIDUO_UNDO_URL: the link is `undoURL + "?token=" + token`. By default EMAIL_VERIFY_URL's,
+    /// with `verification/` at its end replaced by `undo/` (or its path by `/emails/undo/`).
+    public var undoURL: String
+
+    public init(_ environment: Environment, verifyURL: String) throws {
+        reauthWindow = try environment.integer("MEIDUO_REAUTH_WINDOW", default: 600, range: 0...86400)
+        undoLifetime = try environment.integer("MEIDUO_UNDO_EXPIRES", default: 7 * 86400, range: 60...(90 * 86400))
+        let derived: String
+        if verifyURL.hasSuffix("/verification/") {
+            derived = verifyURL.dropLast("verification/".count) + "undo/"
+        } else {
+            // The origin: up to the first "/" after "scheme://".
+            let afterScheme = verifyURL.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).prefix(3)
+            derived = afterScheme.joined(separator: "/") + "/emails/undo/"
+        }
+        undoURL = environment.string("MEIDUO_UNDO_URL", default: derived)
+        guard undoURL.hasPrefix("http://") || undoURL.hasPrefix("https://") else {
+            throw Environment.Problem(description: "MEIDUO_UNDO_URL must be an http:// or https:// URL, not '\(undoURL)'")
+        }
     }
 }
 

@@ -6,6 +6,8 @@ internal import MariaDB
 public enum LoginFailures {
     public enum Scope: String, Sendable {
         case account, address, device
+        /// Wrong verification codes, per user.
+        case code
     }
 
     /// Records an attempt against `subject` before its password is checked, committed at once

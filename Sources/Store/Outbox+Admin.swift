@@ -85,15 +85,22 @@ extension Outbox {
     }
 
     /// Puts a failed message back in the queue, due now, as a new message (`messageID`,
-    /// `message`: its old body, with its old link, is gone), with its body: both or neither.
-    /// False when it is no longer failed.
-    public static func requeue(_ id: Int64, messageID: String, message: [UInt8], in connection: Transaction) throws -> Bool {
+    /// `message`: its old body, with its old link, is gone; a verification mail's new `code`),
+    /// with its body: both or neither. False when it is no longer failed.
+    public static func requeue(
+        _ id: Int64, messageID: String, message: [UInt8], code: (hash: [UInt8], lifetime: Int)?, in connection: Transaction
+    ) throws -> Bool {
         let updated = try connection.execute(
             """
             UPDATE meiduo_outbox SET status = ?, due_at = NOW(6), failed_at = NULL, attempts = 0, last_error = NULL,
-                error_kind = NULL, message_id = ?, message = NULL
+                error_kind = NULL, message_id = ?, message = NULL, code_hash = ?, code_tries = 0,
+                code_expires_at = NOW(6) + INTERVAL ? SECOND
             WHERE id = ? AND status = ?
-            """, [OutboxState.queued.sql, .text(messageID), .int(id), OutboxState.failed.sql])
+            """,
+            [
+                OutboxState.queued.sql, .text(messageID), code.map { .bytes($0.hash) } ?? .null, .int(Int64(code?.lifetime ?? 0)), .int(id),
+                OutboxState.failed.sql,
+            ])
         guard updated > 0 else { return false }
         try connection.execute(
             "INSERT INTO meiduo_outbox_bodies (id, message) VALUES (?, ?) ON DUPLICATE KEY UPDATE message = VALUES(message)",

@@ -24,4 +24,6 @@ public enum OutboxKind: String, Sendable {
     case verification
     /// The notice to a verified address that a change was asked for.
     case notice
+
+    var sql: SQLValue { .text(rawValue) }
 }

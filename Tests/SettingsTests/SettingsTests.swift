@@ -224,12 +224,31 @@ import Testing
         ("EMAIL_TIMEOUT", "nan"), ("MEIDUO_EMAIL_VERIFY_PEER", "x"), ("MEIDUO_MAIL_WORKERS", "65"), ("MEIDUO_MAIL_LEASE", "0.1"),
         ("MEIDUO_MAIL_BATCH", "0"), ("MEIDUO_MAIL_RETRY_BASE", "0"), ("MEIDUO_MAIL_MAX_RETRIES", "21"),
         ("MEIDUO_MAIL_RETRY_JITTER", "2"), ("MEIDUO_MAIL_POLL_INTERVAL", "0"), ("MEIDUO_MAIL_NICE", "20"),
-        ("MEIDUO_MAIL_MAX_LAG", "-1"),
+        ("MEIDUO_MAIL_MAX_LAG", "-1"), ("MEIDUO_REAUTH_WINDOW", "-1"), ("MEIDUO_REAUTH_WINDOW", "10m"), ("MEIDUO_UNDO_EXPIRES", "0"),
+        ("MEIDUO_UNDO_URL", "/emails/undo/"), ("MEIDUO_UNDO_URL", "javascript:alert(1)"),
     ])
     func badValuesStopStartUpWithOneLineNamingTheVariable(name: String, value: String) {
         let message = problem([name: value])
         #expect(message?.contains(name) == true, "\(name)=\(value): \(message ?? "accepted")")
         #expect(message?.contains("\n") == false)
+    }
+
+    @Test func accountSafetyDefaultsAndTheUndoLinkBesideTheVerificationLink() throws {
+        let defaults = try settings().accountSafety
+        #expect(defaults.reauthWindow == 600)
+        #expect(defaults.undoLifetime == 7 * 86400)
+        #expect(try settings(["MEIDUO_REAUTH_WINDOW": "0"]).accountSafety.reauthWindow == 0, "0 turns the rule off")
+        for (verify, undo) in [
+            ("https://www.meiduo.site/emails/verification/", "https://www.meiduo.site/emails/undo/"),
+            ("https://shop.example.com/mall/emails/verification/", "https://shop.example.com/mall/emails/undo/"),
+            ("https://shop.example.com/verify?x=1", "https://shop.example.com/emails/undo/"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/emails/undo/"),
+        ] {
+            #expect(try settings(["EMAIL_VERIFY_URL": verify]).accountSafety.undoURL == undo, "\(verify)")
+        }
+        #expect(
+            try settings(["EMAIL_VERIFY_URL": "https://a.example/emails/verification/", "MEIDUO_UNDO_URL": "https://b.example/undo/"])
+                .accountSafety.undoURL == "https://b.example/undo/")
     }
 
     @Test func databaseNodesAreListedInOrderWithTheirPorts() throws {

@@ -1,6 +1,8 @@
-// The user center's email form and the state of its verification mail.
+// The user center's email form, the code form, and the state of the verification mail.
 //
-// PUT /emails/ with the CSRF cookie echoed in X-CSRFToken; GET /emails/status/ on load and
+// PUT /emails/ with the CSRF cookie echoed in X-CSRFToken; when the answer says `reauth` (a
+// verified address is being replaced), the password field appears and the next save sends it
+// too. POST /emails/verification/code/ with the 6-digit code from the mail. GET /emails/status/ on load and
 // after every successful PUT, polled every 2 s while the mail is on its way (queued, sending,
 // retrying) and no longer once it is sent or has failed. The save button counts down the
 // throttle's `retry_after` for the address it was given for, so a resend is never clicked into
@@ -17,13 +19,23 @@
   var button = document.getElementById("email-save");
   var message = document.getElementById("email-message");
   var mailState = document.getElementById("mail-state");
+  var reauth = document.getElementById("reauth");
+  var password = document.getElementById("reauth-password");
+  var codeForm = document.getElementById("code-form");
+  var codeInput = document.getElementById("code-input");
+  var codeButton = document.getElementById("code-submit");
+  var codeMessage = document.getElementById("code-message");
   var saveLabel = button.textContent;
 
   // ---- messages under the form ----------------------------------------------------------
+  function say(node, text, ok) {
+    node.textContent = text;
+    node.className = ok ? "notice" : "error";
+    node.hidden = false;
+  }
+
   function show(text, ok) {
-    message.textContent = text;
-    message.className = ok ? "notice" : "error";
-    message.hidden = false;
+    say(message, text, ok);
   }
 
   function cookie(name) {
@@ -141,6 +153,9 @@
       badge.textContent = data.email_active ? "已验证" : "待验证";
     }
 
+    // The code field while an address waits to be verified.
+    codeForm.hidden = !(data.pending_email || (data.email && !data.email_active));
+
     var label = document.querySelector("label[for=email-input]");
     if (label) { label.textContent = data.email ? "更换邮箱或重新发送验证邮件" : "绑定邮箱"; }
 
@@ -226,17 +241,33 @@
     var email = input.value.trim();
     if (!email) { show("请填写邮箱", false); return; }
     if (button.disabled) { return; }
+    var body = { email: email };
+    if (!reauth.hidden) {
+      if (!password.value) { show("请输入登录密码", false); password.focus(); return; }
+      body.password = password.value;
+    }
     busy = true;
     renderButton();
     fetch("/emails/", {
       method: "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": cookie("csrftoken") },
-      body: JSON.stringify({ email: email })
+      body: JSON.stringify(body)
     }).then(function (response) {
       return response.json();
     }).then(function (data) {
+      if (data.code !== "0" && data.reauth) {
+        // The password first: ask for it here, or say how long the back-off holds it.
+        reauth.hidden = false;
+        password.value = "";
+        password.focus();
+        var wait = data.code === "4002" && data.retry_after ? "，请在 " + Math.ceil(data.retry_after / 60) + " 分钟后再试" : "";
+        show((data.errmsg || "请输入登录密码") + wait, false);
+        return;
+      }
       if (data.code === "0") {
+        reauth.hidden = true;
+        password.value = "";
         startCountdown(email, data.retry_after);
         var sentTo = "验证邮件已发送到 " + email + "，请查收并点击邮件中的链接。";
         return refresh().then(function (shown) {
@@ -261,6 +292,38 @@
     }).then(function () {
       busy = false;
       renderButton();
+    });
+  });
+
+  // ---- POST /emails/verification/code/ -------------------------------------------------------
+  codeForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var code = codeInput.value.trim();
+    if (!/^[0-9]{6}$/.test(code)) { say(codeMessage, "请输入邮件中的6位数字验证码", false); return; }
+    codeButton.disabled = true;
+    fetch("/emails/verification/code/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": cookie("csrftoken") },
+      body: JSON.stringify({ code: code })
+    }).then(function (response) {
+      return response.json();
+    }).then(function (data) {
+      if (data.code === "0") {
+        codeInput.value = "";
+        codeMessage.hidden = true;
+        show(data.errmsg || "邮箱验证成功", true);
+        return refresh();
+      } else if (data.code === "4101") {
+        toLogin();
+      } else {
+        var left = data.tries_left > 0 ? "，还可尝试 " + data.tries_left + " 次" : "";
+        say(codeMessage, (data.errmsg || "验证失败") + left, false);
+      }
+    }).catch(function () {
+      say(codeMessage, "网络错误，请稍后再试", false);
+    }).then(function () {
+      codeButton.disabled = false;
     });
   });
 
