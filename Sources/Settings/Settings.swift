@@ -323,7 +323,7 @@ public struct AccountSafetySettings: Sendable, Equatable {
 
     public init(_ environment: Environment, verifyURL: String) throws {
         reauthWindow = try environment.integer("MEIDUO_REAUTH_WINDOW", default: 600, range: 0...86400)
-        undoLifetime = try environment.integer("MEIDUO_UNDO_EXPIRES", default: 7 * 86400, range: 60...(90 * 86400))
+        undoLifetime = try environment.integer("MEIDUO_UNDO_EXPIRES", default: 7 * 86400, range: 1...(90 * 86400))
         let derived: String
         if verifyURL.hasSuffix("/verification/") {
             derived = verifyURL.dropLast("verification/".count) + "undo/"

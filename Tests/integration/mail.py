@@ -43,3 +43,31 @@ def delivered_file(stack, message_id):
     path = stack.mail_dir / (re.sub(r"[^A-Za-z0-9.\-_@]", "_", message_id)[:200] + ".eml")
     assert path.exists(), f"{message_id} was recorded sent but {path} is not there"
     return path
+
+
+UNDO_ANCHOR = re.compile(r'<a\b[^>]*\bid="undo-link"[^>]*>')
+CODE_TEXT = re.compile(r"验证码：(\d{6})(?!\d)")
+CODE_HTML = re.compile(r'<strong\b[^>]*\bid="verification-code"[^>]*>\s*(\d{6})\s*</strong>')
+
+
+def undo_link(message):
+    """The "this wasn't me" link of a notice: the href of its HTML's id="undo-link" anchor,
+    which its text body carries too."""
+    texts = bodies(message)
+    anchor = UNDO_ANCHOR.search(texts["text/html"])
+    assert anchor, "the notice's HTML has no id=\"undo-link\" anchor"
+    link = LINK.search(anchor.group(0)).group(1).replace("&amp;", "&")
+    assert link in texts["text/plain"], f"the text body does not carry the undo link {link}"
+    return link
+
+
+def verification_code(message):
+    """The 6-digit code of a verification mail: after 验证码： in its text body, and the same in
+    its HTML's id="verification-code"."""
+    texts = bodies(message)
+    text = CODE_TEXT.search(texts["text/plain"])
+    assert text, "no 验证码：NNNNNN in the text body"
+    html = CODE_HTML.search(texts["text/html"])
+    assert html, "no id=\"verification-code\" in the HTML body"
+    assert html.group(1) == text.group(1), (text.group(1), html.group(1))
+    return text.group(1)

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from mail import latest_outbox_message, verification_link
+from mail import latest_outbox_message, undo_link, verification_code, verification_link
 
 OUTPUT = pathlib.Path(os.environ.get("MEIDUO_TEST_OUTPUT", "/tmp"))
 
@@ -241,3 +241,93 @@ def test_a_logout_link_on_another_site_asks_first_in_a_browser(stack, browser):
     wait(browser).until(lambda driver: "/login/" in driver.current_url)
     browser.get(stack.url + "/info/")
     assert "/login/" in browser.current_url
+
+
+# --- Account safety: the password prompt, the undo page, the code ----------------------------------
+
+def test_the_reauth_password_prompt_before_replacing_a_verified_address(stack, browser):
+    old = f"old{secrets.token_hex(4)}@example.com"
+    user = stack.create_user(email=old, email_active=True)
+    log_in(browser, stack, user)
+    reauth = browser.find_element(By.ID, "reauth")
+    assert not reauth.is_displayed(), "no prompt until the server asks for it"
+    # The login's confirmation is gone (as if it were older than MEIDUO_REAUTH_WINDOW).
+    stack.sql("DELETE FROM meiduo_password_confirmations WHERE user_id = %s", user["id"])
+
+    new = f"new{secrets.token_hex(4)}@example.com"
+    message = save_email(browser, new)
+    wait(browser).until(lambda _: reauth.is_displayed())
+    assert "密码" in message.text, message.text
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(OUTPUT / "reauth-prompt.png"))
+    assert browser.find_element(By.ID, "email").text == old
+    assert stack.user(user["id"])["email"] == old
+
+    password = browser.find_element(By.ID, "reauth-password")
+    password.send_keys("not-" + user["password"])
+    message = save_email(browser, new)
+    wait(browser).until(lambda _: "密码错误" in message.text)
+    assert stack.user(user["id"])["email"] == old
+
+    password.clear()
+    password.send_keys(user["password"])
+    message = save_email(browser, new)
+    wait(browser).until(lambda _: "验证邮件已发送" in message.text)
+    assert browser.find_element(By.ID, "email").text == new
+    assert browser.find_element(By.ID, "email-status").text == "待验证"
+    assert stack.user(user["id"]) == {"username": user["username"], "email": new, "email_active": False}
+    assert not csp_violations(browser)
+
+
+def test_the_undo_pages_button_restores_the_address_and_logs_out(stack, browser):
+    old = f"old{secrets.token_hex(4)}@example.com"
+    user = stack.create_user(email=old, email_active=True)
+    log_in(browser, stack, user)
+    new = f"new{secrets.token_hex(4)}@example.com"
+    assert "验证邮件已发送" in save_email(browser, new).text
+
+    browser.get(undo_link(latest_outbox_message(stack, user["id"], kind="notice")))
+    button = browser.find_element(By.ID, "undo-button")
+    assert button.is_displayed()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(OUTPUT / "undo-page.png"))
+    assert stack.user(user["id"])["email"] == new, "opening the page changed nothing"
+    button.click()
+    wait(browser).until(lambda driver: "已恢复" in driver.find_element(By.TAG_NAME, "body").text)
+    browser.save_screenshot(str(OUTPUT / "undo-done.png"))
+    assert stack.user(user["id"]) == {"username": user["username"], "email": old, "email_active": True}
+    assert not csp_violations(browser)
+    browser.get(stack.url + "/info/")
+    assert "/login/" in browser.current_url, "every login of the account was ended"
+
+
+def test_typing_the_code_from_the_mail_on_the_info_page(stack, browser):
+    user = stack.create_user()
+    log_in(browser, stack, user)
+    assert not browser.find_element(By.ID, "code-form").is_displayed(), "no address waits: no code to type"
+    email = f"code{secrets.token_hex(4)}@example.com"
+    assert "验证邮件已发送" in save_email(browser, email).text
+    code = verification_code(latest_outbox_message(stack, user["id"]))
+    # The field appears with the saved address, no reload needed.
+    form = browser.find_element(By.ID, "code-form")
+    wait(browser).until(lambda _: form.is_displayed())
+    field = browser.find_element(By.ID, "code-input")
+    message = browser.find_element(By.ID, "code-message")
+
+    field.send_keys(f"{(int(code) + 1) % 10**6:06d}")
+    browser.find_element(By.ID, "code-submit").click()
+    wait(browser).until(lambda _: "验证码错误" in message.text)
+    assert not stack.user(user["id"])["email_active"]
+
+    field.clear()
+    field.send_keys(code)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(OUTPUT / "code-entry.png"))
+    browser.find_element(By.ID, "code-submit").click()
+    wait(browser).until(lambda driver: driver.find_element(By.ID, "email-status").text == "已验证")
+    assert "邮箱验证成功" in browser.find_element(By.ID, "email-message").text
+    # Verified: no field for a code, and no resend countdown for an address with nothing to send.
+    wait(browser).until(lambda driver: not form.is_displayed() and countdown(driver) is None)
+    browser.save_screenshot(str(OUTPUT / "code-done.png"))
+    assert stack.user(user["id"]) == {"username": user["username"], "email": email, "email_active": True}
+    assert not csp_violations(browser)

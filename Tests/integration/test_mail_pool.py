@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from conftest import seconds_until, wait_for
-from mail import parse, verification_link
+from mail import parse, undo_link, verification_code, verification_link
 from smtp_sink import SMTPSink, self_signed_certificate
 
 FAST_RETRIES = {"MEIDUO_MAIL_RETRY_BASE": "0.2", "MEIDUO_MAIL_POLL_INTERVAL": "0.1"}
@@ -166,6 +166,12 @@ def test_permanent_refusal_fails_then_retry_command_requeues_it(stack_factory, s
     new_message_id = stack.sql("SELECT message_id FROM meiduo_outbox WHERE id = %s", outbox_id)[0][0]
     assert new_message_id != old_message_id and sent["Message-ID"] == f"<{new_message_id}>"
     link = verification_link(sent)
+    # Its code is new too: the old mail's never reached anyone, and the new one verifies.
+    code = verification_code(sent)
+    session = stack.login(user)
+    verified = session.post(stack.url + "/emails/verification/code/", json={"code": code},
+                            headers={"X-CSRFToken": session.cookies["csrftoken"]}, timeout=10)
+    assert (verified.status_code, verified.json()["code"]) == (200, "0"), verified.text
     assert stack.get(link.removeprefix(stack.url)).status_code == 302 and stack.user(user["id"])["email_active"]
     assert stack.cli("outbox", "retry").returncode != 0, "ids or --all-failed are required"
     # The senders' log names the recipient masked.
@@ -183,6 +189,25 @@ def test_a_failed_mail_for_an_address_no_longer_wanted_is_not_retried(stack_fact
     retried = stack.cli("outbox", "retry", "--all-failed")
     assert retried.returncode == 0 and "re-queued 0 messages" in retried.stdout and f"skipped {outbox_id}" in retried.stdout
     assert outbox_rows(stack, user["id"], "status")[0] == ("failed",)
+
+
+def test_a_failed_notice_retried_carries_a_new_undo_link_in_place_of_the_old_one(stack_factory, sink):
+    stack = smtp_stack(stack_factory, sink)
+    old = f"old{secrets.token_hex(4)}@example.com"
+    user = stack.create_user(email=old, email_active=True)
+    sink.refuse_recipient(old, "550 5.1.1 Mailbox unavailable")
+    new = f"new{secrets.token_hex(4)}@example.com"
+    assert stack.put_email(stack.login(user), new).json()["code"] == "0"
+    notice_id = stack.sql("SELECT id FROM meiduo_outbox WHERE user_id = %s AND kind = 'notice'", user["id"])[0][0]
+    wait_for_status(stack, notice_id, "failed")
+    first_token = stack.sql("SELECT token_digest FROM meiduo_address_changes WHERE user_id = %s", user["id"])[0][0]
+    sink.refuse_recipient(old, None)
+    retried = stack.cli("outbox", "retry", str(notice_id), env={"EMAIL_VERIFY_URL": stack.url + "/emails/verification/"})
+    assert retried.returncode == 0 and "re-queued 1 message" in retried.stdout, retried.stdout + retried.stderr
+    notice = parse(next(message for message in sink.wait_for(2, timeout=20) if message.recipients == [old]).data)
+    assert stack.sql("SELECT token_digest FROM meiduo_address_changes WHERE user_id = %s", user["id"])[0][0] != first_token
+    page = stack.get(undo_link(notice).removeprefix(stack.url))
+    assert page.status_code == 200 and 'id="undo-button"' in page.text
 
 
 def test_server_down_then_up(stack_factory, sink):

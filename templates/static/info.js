@@ -97,6 +97,14 @@
     tick();
   }
 
+  // A verified address with nothing waiting to replace it has no mail to send again.
+  function stopCountdown() {
+    if (countdown.timer !== null) { window.clearTimeout(countdown.timer); }
+    countdown.timer = null;
+    countdown.address = null;
+    renderButton();
+  }
+
   input.addEventListener("input", renderButton);
 
   // ---- the address and the state of its verification mail ---------------------------------
@@ -224,7 +232,11 @@
       if (data.code !== "0") { throw new Error(data.errmsg || "status"); }
       renderAddress(data);
       renderState(data);
-      startCountdown(data.pending_email || data.email, data.retry_after);
+      if (data.pending_email || (data.email && !data.email_active)) {
+        startCountdown(data.pending_email || data.email, data.retry_after);
+      } else {
+        stopCountdown();
+      }
       poll.active = !!ACTIVE[data.state];
       if (poll.active) { schedule(POLL_MS); }
       return true;
@@ -269,7 +281,7 @@
         reauth.hidden = true;
         password.value = "";
         startCountdown(email, data.retry_after);
-        var sentTo = "验证邮件已发送到 " + email + "，请查收并点击邮件中的链接。";
+        var sentTo = "验证邮件已发送到 " + email + "，请查收并点击邮件中的链接，或在下方输入邮件中的验证码。";
         return refresh().then(function (shown) {
           if (!shown) {
             // No status to show: say what is known from the answer itself.
