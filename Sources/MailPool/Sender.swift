@@ -21,12 +21,14 @@ public final class Sender {
     private let sweepsRetention: Bool
     private let retention: Int
     private var lastPublished = 0.0
+    /// Figures changed since they were last written (at first: never written).
+    private var unpublished = true
     private var lastSweep = 0.0
     private var stopping = false
     private let logger = Logger(label: "sender")
 
-    /// How often at most a busy sender writes its figures, and how often the first one deletes
-    /// sent mail past its retention.
+    /// How often at most a sender writes its figures (a scrape sees them that late at most), and
+    /// how often the first one deletes sent mail past its retention.
     static let publishInterval = 0.25
     static let sweepInterval = 60.0
 
@@ -58,7 +60,6 @@ public final class Sender {
         while !stopping {
             sweepRetention()
             if courier.isIdle {
-                publish(now: true)
                 waitForWork()
                 continue
             }
@@ -83,11 +84,22 @@ public final class Sender {
     }
 
     /// Sleeps until the responder hands something over or rings, a signal comes, or the poll
-    /// interval passes (retries may have come due: look in the queue).
+    /// interval passes (retries may have come due: look in the queue). Figures not written yet
+    /// are written when their interval is up, not each time the sender goes idle: under load it
+    /// goes idle after nearly every mail.
     private func waitForWork() {
-        let ready = FileDescriptor.poll([signals] + (queue.handover.map { [$0.pipe] } ?? []), timeout: settings.pollInterval)
+        var timeout = settings.pollInterval
+        if unpublished {
+            let due = lastPublished + Self.publishInterval - Clock.monotonic()
+            if due <= 0 { publish(now: true) } else { timeout = min(timeout, due) }
+        }
+        let ready = FileDescriptor.poll([signals] + (queue.handover.map { [$0.pipe] } ?? []), timeout: timeout)
         _ = takeSignals()
         if !ready.contains(true) {
+            guard timeout == settings.pollInterval else {
+                publish(now: true)
+                return
+            }
             courier.waited()
         } else if ready.count > 1, ready[1] {
             courier.received(queue.receive(upTo: settings.batchSize))
@@ -96,8 +108,12 @@ public final class Sender {
 
     private func publish(now force: Bool) {
         let time = Clock.monotonic()
-        guard force || time - lastPublished >= Self.publishInterval else { return }
+        guard force || time - lastPublished >= Self.publishInterval else {
+            unpublished = true
+            return
+        }
         lastPublished = time
+        unpublished = false
         telemetry.publish()
     }
 
