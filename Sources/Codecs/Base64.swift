@@ -12,29 +12,43 @@ public enum Base64 {
     }
 
     public static func encodeBytes(_ input: some Collection<UInt8>, alphabet: Alphabet = .standard, padded: Bool = true) -> [UInt8] {
-        let table = alphabet == .standard ? standardTable : urlTable
         let bytes = Array(input)
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out.append(table[Int(chunk >> 18 & 63)])
-            out.append(table[Int(chunk >> 12 & 63)])
-            out.append(table[Int(chunk >> 6 & 63)])
-            out.append(table[Int(chunk & 63)])
-            index += 3
+        let whole = bytes.count / 3, rest = bytes.count % 3
+        let length = whole * 4 + (rest == 0 ? 0 : padded ? 4 : rest + 1)
+        // Written through buffer pointers into storage of the exact size: a mail's body is
+        // kilobytes, and an append per byte cost more than the encoding.
+        return bytes.withUnsafeBufferPointer { source in
+            (alphabet == .standard ? standardTable : urlTable).withUnsafeBufferPointer { table in
+                [UInt8](unsafeUninitializedCapacity: length) { out, count in
+                    var from = 0, to = 0
+                    for _ in 0..<whole {
+                        let chunk = UInt32(source[from]) << 16 | UInt32(source[from + 1]) << 8 | UInt32(source[from + 2])
+                        out[to] = table[Int(chunk >> 18 & 63)]
+                        out[to + 1] = table[Int(chunk >> 12 & 63)]
+                        out[to + 2] = table[Int(chunk >> 6 & 63)]
+                        out[to + 3] = table[Int(chunk & 63)]
+                        from += 3
+                        to += 4
+                    }
+                    if rest > 0 {
+                        var chunk = UInt32(source[from]) << 16
+                        if rest == 2 { chunk |= UInt32(source[from + 1]) << 8 }
+                        out[to] = table[Int(chunk >> 18 & 63)]
+                        out[to + 1] = table[Int(chunk >> 12 & 63)]
+                        to += 2
+                        if rest == 2 {
+                            out[to] = table[Int(chunk >> 6 & 63)]
+                            to += 1
+                        }
+                        while padded && to < length {
+                            out[to] = UInt8(ascii: "=")
+                            to += 1
+                        }
+                    }
+                    count = to
+                }
+            }
         }
-        let rest = bytes.count - index
-        if rest > 0 {
-            var chunk = UInt32(bytes[index]) << 16
-            if rest == 2 { chunk |= UInt32(bytes[index + 1]) << 8 }
-            out.append(table[Int(chunk >> 18 & 63)])
-            out.append(table[Int(chunk >> 12 & 63)])
-            if rest == 2 { out.append(table[Int(chunk >> 6 & 63)]) }
-            if padded { out.append(contentsOf: Array(repeating: UInt8(ascii: "="), count: 3 - rest)) }
-        }
-        return out
     }
 
     /// Strict decoding: only the alphabet's characters, padding only where `padded` says and

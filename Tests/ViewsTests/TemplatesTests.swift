@@ -49,6 +49,8 @@ import Views
     static let hostile = [
         "\"\u{301} autofocus onfocus=alert(1) x=\"", "<\u{301}script>", ">\u{200D}", "'\u{FE0F}", "&\u{301}amp;",
         "\"\u{200D}\u{200D}><img src=x onerror=alert(1)>", "a\u{FFFD}\"\u{FFFD}<", "{{#x}}{{/x}}{{{y}}}", "美\"多'<>&",
+        // The mark around the engine's placeholders, in a value: inserted as it is, never read as one.
+        "\u{1}0\u{1}", "\u{1}1\u{1}<",
     ]
 
     @Test(arguments: hostile)
@@ -109,6 +111,22 @@ import Views
             try! text.write(toFile: directory + "/page.mustache", atomically: true, encoding: .utf8)
             #expect(throws: Templates.LoadError.self) { try Templates(directory: directory, required: []) }
         }
+    }
+
+    @Test func theValueMarkIsRefusedInAnHTMLTemplate() {
+        let directory = folder + "/marked"
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try! "<p>\u{1}0\u{1}</p>".write(toFile: directory + "/page.mustache", atomically: true, encoding: .utf8)
+        #expect(throws: Templates.LoadError.self) { try Templates(directory: directory, required: []) }
+    }
+
+    /// Many values, each in its place: a list of rows, every one escaped.
+    @Test func everyValueOfALongListIsItsOwn() throws {
+        let rows: [ViewContext] = (0..<200).map { ["item": .text("<\($0)>")] }
+        let page = try html(Probe<Child>(context: ["value": .text("t"), "list": .list(rows)]))
+        #expect(page == "<title>t</title><main><i data-x='t'>" + (0..<200).map { "&lt;\($0)&gt;" }.joined() + "</i></main>")
+        let tooMany: [ViewContext] = (0..<300).map { ["item": .text("\($0)")] }
+        #expect(throws: Templates.RenderError.self) { try html(Probe<Child>(context: ["value": .text("t"), "list": .list(tooMany)])) }
     }
 
     @Test func missingTemplatesStopStartUp() {

@@ -65,25 +65,35 @@ public struct MailMessage: Sendable {
     /// Bodies get CRLF line endings before they are encoded, as text parts must have: a line
     /// feed without a carriage return before it gets one.
     public static func crlf(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + bytes.count / 32 + 2)
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if byte == 0x0A && previous != 0x0D { out.append(0x0D) }
-            out.append(byte)
-            previous = byte
+        // At most every byte a line feed: twice the room, written through a buffer pointer.
+        bytes.withUnsafeBufferPointer { source in
+            [UInt8](unsafeUninitializedCapacity: source.count * 2) { out, count in
+                var to = 0
+                var previous: UInt8 = 0
+                for byte in source {
+                    if byte == 0x0A && previous != 0x0D {
+                        out[to] = 0x0D
+                        to += 1
+                    }
+                    out[to] = byte
+                    to += 1
+                    previous = byte
+                }
+                count = to
+            }
         }
-        return out
     }
 
     /// Base64 in lines of 76 characters, each ended by CRLF.
     static func appendBase64Lines(_ bytes: [UInt8], to out: inout [UInt8]) {
         let encoded = Base64.encodeBytes(bytes)
+        out.reserveCapacity(out.count + encoded.count + (encoded.count / 76 + 1) * 2)
         var start = 0
         while start < encoded.count {
             let end = min(start + 76, encoded.count)
-            out += encoded[start..<end]
-            out += [0x0D, 0x0A]
+            out.append(contentsOf: encoded[start..<end])
+            out.append(0x0D)
+            out.append(0x0A)
             start = end
         }
     }
