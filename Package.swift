@@ -112,6 +112,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
         .testTarget(name: "EmailCoreTests", dependencies: ["EmailCore", "Codecs", "OpenSSL"]),
+        .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL", "Codecs"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Processes", "Addresses"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Codecs", "OpenSSL", "HTTP", "Settings", "Zlib"], exclude: ["Fixtures"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
