@@ -234,9 +234,8 @@ def sink():
     server.stop()
 
 
-@pytest.fixture
-def stack_factory():
-    """Starts stacks of the test's own (given settings for the service) and stops them after."""
+def stacks_of_their_own():
+    """Starts stacks of given settings for the service; stops them all once exhausted."""
     started = []
 
     def make(**env):
@@ -247,6 +246,18 @@ def stack_factory():
     yield make
     failures = stop_stacks(started)
     assert not failures, failures
+
+
+@pytest.fixture
+def stack_factory():
+    """Starts stacks of the test's own (given settings for the service) and stops them after."""
+    yield from stacks_of_their_own()
+
+
+@pytest.fixture(scope="module")
+def module_stack_factory():
+    """The same for stacks that a test module's tests share, stopped after the module."""
+    yield from stacks_of_their_own()
 
 
 def crash_reports(var):

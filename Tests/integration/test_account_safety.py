@@ -22,7 +22,7 @@ import secrets
 import pytest
 import requests
 
-from conftest import start_stack, stack_folder, stop_stacks, wait_for
+from conftest import wait_for
 from mail import latest_outbox_message, outbox_mails, parse, undo_link, verification_code, verification_link
 
 REAUTH = {"code": "4102", "errmsg": "更换已验证的邮箱前，请输入登录密码确认身份", "reauth": True}
@@ -194,28 +194,14 @@ def bound(stack, user=None):
 # --- Stacks of this module's own settings, shared by its tests -------------------------------------
 
 @pytest.fixture(scope="module")
-def module_stacks():
-    started = []
-
-    def make(**env):
-        var = stack_folder()
-        started.append(var)
-        return start_stack(var, env={name: str(value) for name, value in env.items()})
-
-    yield make
-    failures = stop_stacks(started)
-    assert not failures, failures
+def reconfirmable_stack(module_stack_factory):
+    return module_stack_factory(EMAIL_RECONFIRMABLE="true")
 
 
 @pytest.fixture(scope="module")
-def reconfirmable_stack(module_stacks):
-    return module_stacks(EMAIL_RECONFIRMABLE="true")
-
-
-@pytest.fixture(scope="module")
-def unthrottled_stack(module_stacks):
+def unthrottled_stack(module_stack_factory):
     """No per-address interval and no hourly cap per user: mail after mail to one address."""
-    return module_stacks(MEIDUO_THROTTLE_ADDRESS_INTERVAL="0", MEIDUO_THROTTLE_USER_HOURLY="0")
+    return module_stack_factory(MEIDUO_THROTTLE_ADDRESS_INTERVAL="0", MEIDUO_THROTTLE_USER_HOURLY="0")
 
 
 # --- The password rule (standalone) ----------------------------------------------------------------
