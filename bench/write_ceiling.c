@@ -12,19 +12,13 @@
  *   cc -O2 -o write_ceiling write_ceiling.c -lfcgi -lpthread $(pkg-config --cflags --libs libmariadb)
  *   ./write_ceiling SOCKET THREADS DB_SOCKET SMTP_PORT MESSAGE_BYTES
  */
-#include <arpa/inet.h>
 #include <fcgiapp.h>
 #include <mysql.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "bench_smtp.h"
 
 #define BODY "{\"code\":\"0\",\"errmsg\":\"OK\",\"retry_after\":0}"
 
@@ -40,76 +34,12 @@ static void fail(const char *what, const char *detail) {
     exit(1);
 }
 
-/* One thread's SMTP connection and its reply buffer. */
-struct smtp {
-    int fd;
-    char buffer[4096];
-    size_t used;
-};
-
-/* Reads one complete reply (its last line is "NNN "), fails unless it starts with code. */
-static void expect(struct smtp *smtp, const char *code) {
-    for (;;) {
-        char *line = smtp->buffer, *end;
-        while ((end = memchr(line, '\n', smtp->used - (size_t)(line - smtp->buffer))) != NULL) {
-            if (end - line >= 4 && line[3] == ' ') {
-                if (strncmp(line, code, 3) != 0) fail("SMTP reply", line);
-                size_t rest = smtp->used - (size_t)(end + 1 - smtp->buffer);
-                memmove(smtp->buffer, end + 1, rest);
-                smtp->used = rest;
-                return;
-            }
-            line = end + 1;
-        }
-        ssize_t got = read(smtp->fd, smtp->buffer + smtp->used, sizeof smtp->buffer - smtp->used - 1);
-        if (got <= 0) fail("SMTP", "connection closed");
-        smtp->used += (size_t)got;
-    }
-}
-
-static void send_all(struct smtp *smtp, const char *data, size_t length) {
-    while (length > 0) {
-        ssize_t sent = write(smtp->fd, data, length);
-        if (sent <= 0) fail("SMTP", "write failed");
-        data += sent;
-        length -= (size_t)sent;
-    }
-}
-
-static void command(struct smtp *smtp, const char *text, const char *code) {
-    send_all(smtp, text, strlen(text));
-    expect(smtp, code);
-}
-
-/* A message like the service's: headers, a Message-ID the sink logs, base64-looking lines of
- * 76 characters up to exactly MESSAGE_BYTES. Answers where the Message-ID's counter sits. */
-static char *make_message(int thread, size_t *counter_offset) {
-    char *message = malloc(message_bytes + 1);
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    int head = snprintf(message, message_bytes + 1,
-                        "From: =?utf-8?b?576O5aSa5ZWG5Z+O?= <hmmeiduo@163.com>\r\nTo: ceiling@bench.com\r\n"
-                        "Subject: =?utf-8?b?576O5aSa5ZWG5Z+O6YKu566x6aqM6K+B?=\r\nMessage-ID: <ceiling.%ld.%d.0000000000@bench.com>\r\n"
-                        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                        "Content-Transfer-Encoding: base64\r\n\r\n",
-                        (long)getpid(), thread);
-    *counter_offset = (size_t)(strstr(message, ".0000000000@") - message) + 1;
-    unsigned seed = (unsigned)(getpid() * 31 + thread);
-    for (size_t i = (size_t)head; i < message_bytes;) {
-        size_t remaining = message_bytes - i;
-        size_t line = remaining >= 78 ? 76 : remaining - 2;
-        if (remaining > 78 && remaining - 78 < 2) line = 75;
-        for (size_t k = 0; k < line; k++) message[i++] = alphabet[rand_r(&seed) % 64];
-        message[i++] = '\r';
-        message[i++] = '\n';
-    }
-    message[message_bytes] = 0;
-    return message;
-}
-
 static void *serve(void *argument) {
     int thread = (int)(long)argument;
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "ceiling.%ld.%d", (long)getpid(), thread);
     size_t counter_offset;
-    char *message = make_message(thread, &counter_offset);
+    char *message = bench_message(message_bytes, "ceiling@bench.com", prefix, 10, (unsigned)(getpid() * 31 + thread), &counter_offset);
 
     pthread_mutex_lock(&setup);
     MYSQL *db = mysql_init(NULL);
@@ -127,15 +57,8 @@ static void *serve(void *argument) {
     bind.length = &length;
     if (mysql_stmt_bind_param(insert, &bind) != 0) fail("bind", mysql_error(db));
 
-    struct smtp smtp = {.used = 0};
-    smtp.fd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(smtp.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)smtp_port)};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(smtp.fd, (struct sockaddr *)&address, sizeof address) != 0) fail("connect to the sink", "refused");
-    expect(&smtp, "220");
-    command(&smtp, "EHLO ceiling\r\n", "250");
+    struct smtp smtp;
+    smtp_open(&smtp, smtp_port, "EHLO ceiling\r\n");
 
     FCGX_Request request;
     FCGX_InitRequest(&request, listen_fd, 0);
@@ -151,11 +74,7 @@ static void *serve(void *argument) {
         char counter[11];
         snprintf(counter, sizeof counter, "%010lu", sent++ % 10000000000UL);
         memcpy(message + counter_offset, counter, 10);
-        command(&smtp, "MAIL FROM:<hmmeiduo@163.com>\r\n", "250");
-        command(&smtp, "RCPT TO:<ceiling@bench.com>\r\n", "250");
-        command(&smtp, "DATA\r\n", "354");
-        send_all(&smtp, message, message_bytes);
-        command(&smtp, ".\r\n", "250");
+        smtp_deliver(&smtp, "RCPT TO:<ceiling@bench.com>\r\n", message, message_bytes);
     }
     return NULL;
 }
